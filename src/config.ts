@@ -1,0 +1,174 @@
+// The run configuration: typed data, one section per concern, defaults with meaning and unit,
+// named model presets, validation with clear messages, and `--key value` overrides where unknown
+// keys are rejected. Shared by the CLI, the worker and the tests.
+
+import { PRESETS, type ModelConfig, type PresetName } from './model/config.ts';
+import { DEFAULT_OPTIM, type OptimConfig } from './train/optim.ts';
+import { ConfigError, getTask, validateTaskConfig } from './tasks/registry.ts';
+import { Tokenizer } from './tokenizer.ts';
+
+export interface RunConfig {
+  task: { name: string; config: Record<string, unknown> };
+  model: {
+    /** nano | micro | mini | custom (custom uses the fields below as given). */
+    preset: PresetName | 'custom';
+    nLayer: number;
+    nHead: number;
+    nEmbd: number;
+    /** Context length in tokens; 0 = derive from the task's longest prompt + completion. */
+    blockSize: number;
+  };
+  train: OptimConfig & {
+    /** Optimizer steps. */
+    steps: number;
+    /** Sequences per step. */
+    batchSize: number;
+    /** Distinct training problems (0 = a fresh problem for every example: unlimited data). */
+    trainSize: number;
+    /** Seed of everything: init, data order, sampling. */
+    seed: number;
+    /** Emit a step event every this many steps (the loss is read back from the device then). */
+    logEvery: number;
+    /** Stop after this many consecutive non-finite steps. */
+    maxBadSteps: number;
+  };
+  eval: {
+    /** Evaluate every this many steps (0 = only at the end). */
+    every: number;
+    /** Held-out test problems per evaluation. */
+    n: number;
+    /** Temperature of the sampled accuracy. */
+    temperature: number;
+    /** Top-k of the sampled accuracy (0 = off). */
+    topK: number;
+    /** Samples (greedy) reported per evaluation. */
+    samples: number;
+  };
+}
+
+export const DEFAULT_CONFIG: RunConfig = {
+  task: { name: 'addition', config: {} },
+  model: { preset: 'micro', ...PRESETS.micro, blockSize: 0 },
+  train: { ...DEFAULT_OPTIM, steps: 1000, batchSize: 32, trainSize: 0, seed: 1, logEvery: 10, maxBadSteps: 20 },
+  eval: { every: 250, n: 200, temperature: 0.8, topK: 0, samples: 4 },
+};
+
+const SECTIONS = ['model', 'train', 'eval'] as const;
+
+function clone<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
+
+/** Parse a CLI string into the type of the default it replaces. */
+function coerce(key: string, raw: unknown, like: unknown): unknown {
+  if (typeof like === 'number') {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isFinite(n)) throw new ConfigError(`--${key}: expected a number, got ${JSON.stringify(raw)}`);
+    return n;
+  }
+  if (typeof like === 'boolean') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    throw new ConfigError(`--${key}: expected true or false, got ${JSON.stringify(raw)}`);
+  }
+  return String(raw);
+}
+
+/**
+ * Apply overrides such as {"lr": "1e-3", "model.nLayer": "2", "digits": "2", "preset": "nano"}.
+ * Bare keys resolve to the one section that has them; task knobs resolve to the task config.
+ */
+export function applyOverrides(base: RunConfig, overrides: Record<string, unknown>): RunConfig {
+  const cfg = clone(base);
+  const taskOverrides: Record<string, unknown> = {};
+  const entries = Object.entries(overrides);
+  // The task and preset go first: they decide what the other keys mean.
+  for (const [k, v] of entries) {
+    if (k === 'task' || k === 'task.name') cfg.task = { name: String(v), config: k === 'task' && cfg.task.name !== String(v) ? {} : cfg.task.config };
+  }
+  for (const [k, v] of entries) {
+    if (k === 'preset' || k === 'model.preset') {
+      const name = String(v);
+      if (name !== 'custom' && !(name in PRESETS)) throw new ConfigError(`--preset: unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')}, custom)`);
+      cfg.model.preset = name as PresetName | 'custom';
+      if (name !== 'custom') Object.assign(cfg.model, PRESETS[name as PresetName]);
+    }
+  }
+  const task = getTask(cfg.task.name);
+  for (const [k, v] of entries) {
+    if (['task', 'task.name', 'preset', 'model.preset'].includes(k)) continue;
+    const [head, ...rest] = k.split('.');
+    if (head === 'task' && rest.length === 1) {
+      taskOverrides[rest[0]!] = v;
+      continue;
+    }
+    let section: (typeof SECTIONS)[number] | undefined;
+    let leaf = k;
+    if (rest.length === 1 && (SECTIONS as readonly string[]).includes(head!)) {
+      section = head as (typeof SECTIONS)[number];
+      leaf = rest[0]!;
+    } else if (rest.length === 0) {
+      const owners = SECTIONS.filter((s) => Object.prototype.hasOwnProperty.call(cfg[s], k));
+      if (owners.length > 1) throw new ConfigError(`--${k} is ambiguous: say ${owners.map((o) => `--${o}.${k}`).join(' or ')}`);
+      section = owners[0];
+      if (!section && Object.prototype.hasOwnProperty.call(task.defaults, k)) {
+        taskOverrides[k] = v;
+        continue;
+      }
+    }
+    const target = section ? (cfg[section] as unknown as Record<string, unknown>) : undefined;
+    if (!target || !Object.prototype.hasOwnProperty.call(target, leaf)) {
+      throw new ConfigError(`unknown setting --${k} (see \`reasonlab train --help\` for the settings)`);
+    }
+    target[leaf] = coerce(k, v, target[leaf]);
+    if (section === 'model' && leaf !== 'blockSize') cfg.model.preset = 'custom';
+  }
+  cfg.task.config = validateTaskConfig(task, { ...cfg.task.config, ...taskOverrides });
+  return validateRunConfig(cfg);
+}
+
+function need(cond: boolean, msg: string): void {
+  if (!cond) throw new ConfigError(msg);
+}
+
+export function validateRunConfig(cfg: RunConfig): RunConfig {
+  const t = cfg.train;
+  const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
+  need(int(t.steps, 0), `train.steps must be an integer >= 0, got ${t.steps}`);
+  need(int(t.batchSize, 1) && t.batchSize <= 4096, `train.batchSize must be an integer in [1, 4096], got ${t.batchSize}`);
+  need(int(t.trainSize, 0), `train.trainSize must be an integer >= 0, got ${t.trainSize}`);
+  need(Number.isInteger(t.seed), `train.seed must be an integer, got ${t.seed}`);
+  need(t.lr > 0 && t.lr < 10, `train.lr must be in (0, 10), got ${t.lr}`);
+  need(t.minLr >= 0 && t.minLr <= t.lr, `train.minLr must be in [0, lr], got ${t.minLr}`);
+  need(int(t.warmupSteps, 0), `train.warmupSteps must be an integer >= 0, got ${t.warmupSteps}`);
+  need(t.weightDecay >= 0 && t.weightDecay < 1, `train.weightDecay must be in [0, 1), got ${t.weightDecay}`);
+  need(t.beta1 >= 0 && t.beta1 < 1 && t.beta2 >= 0 && t.beta2 < 1, 'train.beta1 and train.beta2 must be in [0, 1)');
+  need(t.gradClip >= 0, `train.gradClip must be >= 0, got ${t.gradClip}`);
+  need(int(t.logEvery, 1), `train.logEvery must be an integer >= 1, got ${t.logEvery}`);
+  need(int(t.maxBadSteps, 1), `train.maxBadSteps must be an integer >= 1, got ${t.maxBadSteps}`);
+  const e = cfg.eval;
+  need(int(e.every, 0), `eval.every must be an integer >= 0, got ${e.every}`);
+  need(int(e.n, 0), `eval.n must be an integer >= 0, got ${e.n}`);
+  need(e.temperature > 0 && e.temperature <= 10, `eval.temperature must be in (0, 10], got ${e.temperature}`);
+  need(int(e.topK, 0), `eval.topK must be an integer >= 0, got ${e.topK}`);
+  need(int(e.samples, 0), `eval.samples must be an integer >= 0, got ${e.samples}`);
+  const m = cfg.model;
+  for (const k of ['nLayer', 'nHead', 'nEmbd'] as const) need(int(m[k], 1) && m[k] <= 4096, `model.${k} must be an integer in [1, 4096], got ${m[k]}`);
+  need(m.nEmbd % m.nHead === 0, `model.nEmbd (${m.nEmbd}) must be divisible by model.nHead (${m.nHead})`);
+  need(int(m.blockSize, 0) && m.blockSize <= 8192, `model.blockSize must be an integer in [0, 8192], got ${m.blockSize}`);
+  const need_ = sequenceLength(cfg);
+  need(m.blockSize === 0 || m.blockSize >= need_, `model.blockSize ${m.blockSize} is too short for task ${cfg.task.name}: it needs ${need_} tokens`);
+  return cfg;
+}
+
+/** Positions a training sequence needs: <bos> + prompt + completion + <eos>, minus one (shifted). */
+export function sequenceLength(cfg: RunConfig): number {
+  const task = getTask(cfg.task.name);
+  return 1 + task.maxPromptLength(cfg.task.config) + task.maxCompletionLength(cfg.task.config);
+}
+
+/** The model config a run uses (blockSize derived from the task when 0, rounded up to 8). */
+export function modelConfigOf(cfg: RunConfig, tok: Tokenizer = new Tokenizer()): ModelConfig {
+  const T = cfg.model.blockSize || Math.ceil(sequenceLength(cfg) / 8) * 8;
+  return { nLayer: cfg.model.nLayer, nHead: cfg.model.nHead, nEmbd: cfg.model.nEmbd, blockSize: T, vocabSize: tok.vocabSize };
+}

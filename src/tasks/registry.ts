@@ -1,0 +1,45 @@
+// All tasks by name, and config validation shared by the CLI, the worker and the tests.
+
+import { addition } from './addition.ts';
+import type { AnyTask } from './types.ts';
+
+export const TASKS: Record<string, AnyTask> = { addition };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function getTask(name: string): AnyTask {
+  const t = Object.prototype.hasOwnProperty.call(TASKS, name) ? TASKS[name] : undefined;
+  if (!t) throw new ConfigError(`unknown task "${name}" (known: ${Object.keys(TASKS).join(', ')})`);
+  return t;
+}
+
+/** Merge `overrides` into the task defaults; reject unknown keys, wrong types and out-of-range values. */
+export function validateTaskConfig(task: AnyTask, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const cfg: Record<string, unknown> = { ...task.defaults };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!Object.prototype.hasOwnProperty.call(task.defaults, k)) {
+      throw new ConfigError(`task ${task.name}: unknown setting "${k}" (known: ${Object.keys(task.defaults).join(', ')})`);
+    }
+    const knob = task.knobs[k];
+    const opts = task.options[k];
+    if (knob) {
+      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isFinite(n) || (knob.integer && !Number.isInteger(n)) || n < knob.min || n > knob.max) {
+        throw new ConfigError(`task ${task.name}: ${k} must be ${knob.integer ? 'an integer' : 'a number'} in [${knob.min}, ${knob.max}] (${knob.help}), got ${JSON.stringify(v)}`);
+      }
+      cfg[k] = n;
+    } else if (opts) {
+      if (typeof v !== 'string' || !opts.includes(v)) {
+        throw new ConfigError(`task ${task.name}: ${k} must be one of ${opts.join(', ')}, got ${JSON.stringify(v)}`);
+      }
+      cfg[k] = v;
+    } else {
+      cfg[k] = v;
+    }
+  }
+  const problem = task.check?.(cfg);
+  if (problem) throw new ConfigError(`task ${task.name}: ${problem}`);
+  return cfg;
+}
