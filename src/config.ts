@@ -3,7 +3,7 @@
 // keys are rejected. Shared by the CLI, the worker and the tests.
 
 import { PRESETS, type ModelConfig, type PresetName } from './model/config.ts';
-import { DEFAULT_OPTIM, type OptimConfig } from './train/optim.ts';
+import { DEFAULT_OPTIM, type OptimConfig } from './train/schedule.ts';
 import { ConfigError, getTask, validateTaskConfig } from './tasks/registry.ts';
 import { Tokenizer } from './tokenizer.ts';
 
@@ -132,6 +132,7 @@ function need(cond: boolean, msg: string): void {
 }
 
 export function validateRunConfig(cfg: RunConfig): RunConfig {
+  cfg.task.config = validateTaskConfig(getTask(cfg.task.name), cfg.task.config);
   const t = cfg.train;
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
   need(int(t.steps, 0), `train.steps must be an integer >= 0, got ${t.steps}`);
@@ -164,7 +165,8 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
 /** Positions a training sequence needs: <bos> + prompt + completion + <eos>, minus one (shifted). */
 export function sequenceLength(cfg: RunConfig): number {
   const task = getTask(cfg.task.name);
-  return 1 + task.maxPromptLength(cfg.task.config) + task.maxCompletionLength(cfg.task.config);
+  const tc = validateTaskConfig(task, cfg.task.config);
+  return 1 + task.maxPromptLength(tc) + task.maxCompletionLength(tc);
 }
 
 /** The model config a run uses (blockSize derived from the task when 0, rounded up to 8). */

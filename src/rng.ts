@@ -29,14 +29,15 @@ export function hashString(s: string): number {
   return mix32(h);
 }
 
-export type RngState = [number, number, number, number];
+/** Four state words, plus the cached second normal when there is one. */
+export type RngState = [number, number, number, number] | [number, number, number, number, number];
 
 export class Rng {
   private s: Uint32Array;
   private spareNormal: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+    if (!Number.isSafeInteger(seed)) throw new Error(`Rng: seed must be a safe integer, got ${seed}`);
     this.s = new Uint32Array(4);
     let x = hashInts(seed);
     for (let i = 0; i < 4; i++) {
@@ -47,12 +48,14 @@ export class Rng {
 
   static fromState(state: RngState): Rng {
     const r = new Rng(0);
-    r.s.set(state.map((v) => v >>> 0));
+    r.s.set(state.slice(0, 4).map((v) => v >>> 0));
+    r.spareNormal = state.length > 4 ? state[4]! : null;
     return r;
   }
 
   state(): RngState {
-    return [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!];
+    const s: RngState = [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!];
+    return this.spareNormal === null ? s : [...s, this.spareNormal];
   }
 
   /** Next uniform 32-bit unsigned integer. */
@@ -76,7 +79,7 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!(n >= 1) || !Number.isInteger(n)) throw new Error(`Rng.int: n must be a positive integer, got ${n}`);
+    if (!(n >= 1 && n <= 4294967296) || !Number.isInteger(n)) throw new Error(`Rng.int: n must be an integer in [1, 2^32], got ${n}`);
     // Rejection sampling removes modulo bias.
     const limit = 4294967296 - (4294967296 % n);
     let x = this.nextU32();

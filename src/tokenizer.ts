@@ -102,6 +102,7 @@ export class Tokenizer {
     if (!j || j.type !== 'reasonlab-char' || !Array.isArray(j.specials) || typeof j.chars !== 'string') {
       throw new Error('tokenizer.json: not a reasonlab-char tokenizer (fields type, specials, chars)');
     }
+    if (j.version !== 1) throw new Error(`tokenizer.json: unsupported version ${JSON.stringify(j.version)} (this build reads version 1)`);
     return new Tokenizer(j as TokenizerJSON);
   }
 }

@@ -130,7 +130,7 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
     let outcomeOk = false;
     let detail: string;
     if (ans === null) detail = 'no single answer';
-    else if (!isCanonicalNumber(ans)) detail = `answer ${JSON.stringify(ans.slice(0, 40))} is not a plain number`;
+    else if (!isCanonicalNumber(cfg.format === 'reversed' ? [...ans].reverse().join('') : ans)) detail = `answer ${JSON.stringify(ans.slice(0, 40))} is not a plain number`;
     else {
       outcomeOk = ans === gold.answer;
       detail = outcomeOk ? `${ans} is right` : `expected ${gold.answer}, got ${ans}`;

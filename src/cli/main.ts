@@ -1,0 +1,46 @@
+// The `reasonlab` command line: train, eval and bench on the same core the browser app uses.
+// User mistakes print one line `reasonlab: <problem>` and exit 2; nothing existing is overwritten.
+
+import { ConfigError } from '../tasks/registry.ts';
+import { CheckpointError } from '../model/checkpoint.ts';
+import { SafetensorsError } from '../model/safetensors.ts';
+import { parseArgs, UserError } from './args.ts';
+import { HELP, trainCommand } from './train.ts';
+import { evalCommand } from './evalcmd.ts';
+
+async function main(argv: string[]): Promise<number> {
+  const { command, flags } = parseArgs(argv);
+  if (command === 'help' || command === '--help' || flags.has('help')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  switch (command) {
+    case 'train':
+      return trainCommand(flags);
+    case 'eval':
+      return evalCommand(flags);
+    case 'bench': {
+      const { benchCommand } = await import('./benchcmd.ts');
+      return benchCommand(flags);
+    }
+    default:
+      throw new UserError(`unknown command "${command}" (commands: train, eval, bench, help)`);
+  }
+}
+
+const isUserError = (e: unknown) => e instanceof UserError || e instanceof ConfigError || e instanceof CheckpointError || e instanceof SafetensorsError;
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (isUserError(e)) {
+      process.stderr.write(`reasonlab: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`reasonlab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,75 @@
+// A resumable training snapshot as files: the Hugging Face checkpoint (config.json,
+// model.safetensors, tokenizer.json) plus optimizer.safetensors (AdamW moments) and trainer.json
+// (step, optimizer counters, the run config). Pure: the CLI writes them to disk, the app to
+// IndexedDB or a download.
+
+import type { RunConfig } from '../config.ts';
+import { checkpointFromFiles, checkpointToFiles, CheckpointError, type CheckpointFiles } from '../model/checkpoint.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
+import type { Tokenizer } from '../tokenizer.ts';
+import type { TrainerSnapshot } from './sft.ts';
+
+export type SnapshotFiles = CheckpointFiles & { 'optimizer.safetensors': Uint8Array; 'trainer.json': string };
+
+export interface TrainerJSON {
+  format: 'reasonlab-trainer';
+  version: 1;
+  step: number;
+  /** Applied optimizer updates (AdamW bias correction). */
+  adam_t: number;
+  config: RunConfig;
+}
+
+export function snapshotToFiles(snap: TrainerSnapshot, cfg: RunConfig, model: ModelConfig, tok: Tokenizer): SnapshotFiles {
+  const ck = checkpointToFiles({
+    config: model,
+    tokenizer: tok.toJSON(),
+    params: snap.params,
+    meta: { task: cfg.task.name, task_config: cfg.task.config, step: snap.step, seed: cfg.train.seed },
+  });
+  const opt: { name: string; shape: number[]; data: Float32Array }[] = [];
+  for (const [name, m] of snap.optimizer.m) opt.push({ name: `m.${name}`, shape: [m.length], data: m });
+  for (const [name, v] of snap.optimizer.v) opt.push({ name: `v.${name}`, shape: [v.length], data: v });
+  const trainer: TrainerJSON = { format: 'reasonlab-trainer', version: 1, step: snap.step, adam_t: snap.optimizer.t, config: cfg };
+  return { ...ck, 'optimizer.safetensors': encodeSafetensors(opt, { format: 'reasonlab-adamw' }), 'trainer.json': JSON.stringify(trainer, null, 2) + '\n' };
+}
+
+export interface LoadedSnapshot {
+  cfg: RunConfig;
+  model: ModelConfig;
+  tokenizer: ReturnType<typeof checkpointFromFiles>['tokenizer'];
+  snapshot: TrainerSnapshot;
+}
+
+/** Read a snapshot back; every problem is a CheckpointError naming the file. */
+export function snapshotFromFiles(f: { config: string; safetensors: Uint8Array; tokenizer: string; optimizer: Uint8Array; trainer: string }, where: string): LoadedSnapshot {
+  const ck = checkpointFromFiles({ config: f.config, safetensors: f.safetensors, tokenizer: f.tokenizer }, where);
+  let tj: TrainerJSON;
+  try {
+    tj = JSON.parse(f.trainer) as TrainerJSON;
+  } catch (e) {
+    throw new CheckpointError(`${where}/trainer.json: not valid JSON (${(e as Error).message})`);
+  }
+  if (tj?.format !== 'reasonlab-trainer' || tj.version !== 1 || !Number.isInteger(tj.step) || typeof tj.config !== 'object') {
+    throw new CheckpointError(`${where}/trainer.json: not a reasonlab trainer state (format, version, step, config)`);
+  }
+  const opt = decodeSafetensors(f.optimizer, `${where}/optimizer.safetensors`);
+  const m = new Map<string, Float32Array>();
+  const v = new Map<string, Float32Array>();
+  for (const [name, t] of opt.tensors) {
+    if (name.startsWith('m.')) m.set(name.slice(2), t.data);
+    else if (name.startsWith('v.')) v.set(name.slice(2), t.data);
+  }
+  for (const [name, p] of ck.params) {
+    if (m.get(name)?.length !== p.length || v.get(name)?.length !== p.length) {
+      throw new CheckpointError(`${where}/optimizer.safetensors: moments for ${name} are missing or of the wrong size`);
+    }
+  }
+  return {
+    cfg: tj.config,
+    model: ck.config,
+    tokenizer: ck.tokenizer,
+    snapshot: { step: tj.step, params: ck.params, optimizer: { step: tj.step, t: tj.adam_t, m, v } },
+  };
+}

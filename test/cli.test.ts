@@ -1,0 +1,97 @@
+// The `reasonlab` CLI end to end: user mistakes exit 2 with one line and touch nothing; a run
+// writes config, metrics, samples and a checkpoint; resume and eval read it back.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'reasonlab.mjs');
+const tmp = mkdtempSync(join(tmpdir(), 'reasonlab-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const TINY = ['--task', 'addition', '--digits', '1', '--preset', 'nano', '--backend', 'cpu', '--eval.n', '8', '--eval.every', '0', '--logEvery', '5'];
+
+describe('reasonlab CLI', () => {
+  it.each([
+    [['train', '--out', 'X', '--task', 'nope'], /unknown task "nope"/],
+    [['train', '--out', 'X', '--steps', 'abc'], /--steps: expected a number/],
+    [['train', '--out', 'X', '--bogus', '1'], /unknown setting --bogus/],
+    [['train', '--out', 'X', '--digits', '99'], /digits must be an integer in \[1, 12\]/],
+    [['train', '--out', 'X', '--backend', 'tpu'], /--backend must be one of/],
+    [['train'], /--out runs\/NAME is required/],
+    [['eval', '--run', 'X'], /has no checkpoint/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('rejects %j with exit 2 and one line', (args, msg) => {
+    const out = join(tmp, `never-${args.join('_').replace(/[^a-z0-9_]/gi, '')}`);
+    const r = cli(...args.map((a) => (a === 'X' ? out : a)));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(msg);
+    expect(r.err.trim().split('\n').filter((l) => l.startsWith('reasonlab:'))).toHaveLength(1);
+    expect(r.err).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses an unwritable --out', () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    const r = cli('train', '--out', join(file, 'sub'), ...TINY, '--steps', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot write to --out/);
+  });
+
+  const run = join(tmp, 'run1');
+  it('trains, writes the run files, never overwrites, resumes and evaluates', () => {
+    let r = cli('train', '--out', run, ...TINY, '--steps', '10');
+    expect(r.err).toMatch(/step 10\/10/);
+    expect(r.code).toBe(0);
+    for (const f of ['config.json', 'metrics.jsonl', 'samples.jsonl', 'checkpoint/config.json', 'checkpoint/model.safetensors', 'checkpoint/tokenizer.json', 'checkpoint/optimizer.safetensors', 'checkpoint/trainer.json']) {
+      expect(existsSync(join(run, f)), f).toBe(true);
+    }
+    const rows = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = rows.filter((x) => x.type === 'step');
+    expect(steps.map((s) => s.step)).toEqual([5, 10]);
+    for (const s of steps) for (const k of ['step', 'phase', 'loss', 'lr', 'tokens_per_s']) expect(s[k], k).toBeDefined();
+    const evals = rows.filter((x) => x.type === 'eval');
+    expect(evals).toHaveLength(1);
+    expect(evals[0].greedy_acc).toBeGreaterThanOrEqual(0);
+    expect(evals[0].sampled_acc).toBeGreaterThanOrEqual(0);
+    const samples = readFileSync(join(run, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(samples[0].verdict.checks.length).toBeGreaterThan(0);
+    const hf = JSON.parse(readFileSync(join(run, 'checkpoint/config.json'), 'utf8'));
+    expect(hf.model_type).toBe('gpt2');
+
+    // A second run into the same folder is refused and changes nothing.
+    const before = statSync(join(run, 'checkpoint/model.safetensors')).mtimeMs;
+    r = cli('train', '--out', run, ...TINY, '--steps', '10');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/already holds a run/);
+    expect(statSync(join(run, 'checkpoint/model.safetensors')).mtimeMs).toBe(before);
+
+    // Resume to step 15.
+    r = cli('train', '--resume', '--out', run, '--steps', '15', '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/step 10 -> 15/);
+    const trainer = JSON.parse(readFileSync(join(run, 'checkpoint/trainer.json'), 'utf8'));
+    expect(trainer.step).toBe(15);
+
+    r = cli('eval', '--run', run, '--n', '8', '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/greedy accuracy\s+\d+\.\d%/);
+  }, 300_000);
+
+  it('reports a corrupt checkpoint in one line naming the file', () => {
+    const bad = join(tmp, 'run1', 'checkpoint', 'model.safetensors');
+    if (!existsSync(bad)) return; // covered by the test above failing
+    writeFileSync(bad, 'garbage');
+    const r = cli('eval', '--run', run, '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/model\.safetensors/);
+  }, 60_000);
+});

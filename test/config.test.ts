@@ -1,0 +1,210 @@
+// Run config: `--key value` overrides (bare, dotted, task knobs, presets), rejection of unknown keys
+// and bad values with messages that name the key, and the derived model context length.
+// (src/config.ts imports DEFAULT_OPTIM from train/optim.ts, so loading it loads tfjs.)
+
+import { describe, it, expect } from 'vitest';
+import { applyOverrides, DEFAULT_CONFIG, modelConfigOf, sequenceLength, validateRunConfig, type RunConfig } from '../src/config.ts';
+import { PRESETS } from '../src/model/config.ts';
+import { ConfigError } from '../src/tasks/registry.ts';
+import { addition, type AdditionConfig } from '../src/tasks/addition.ts';
+import { renderCompletion } from '../src/tasks/format.ts';
+import { makeBatch } from '../src/data/batch.ts';
+import { Tokenizer } from '../src/tokenizer.ts';
+
+const apply = (o: Record<string, unknown>) => applyOverrides(DEFAULT_CONFIG, o);
+
+/** Expect a ConfigError whose message matches every pattern. */
+function rejects(o: Record<string, unknown>, ...patterns: (RegExp | string)[]): void {
+  let err: unknown;
+  try {
+    apply(o);
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `overrides ${JSON.stringify(o)} were accepted`).toBeInstanceOf(ConfigError);
+  const msg = (err as Error).message;
+  for (const p of patterns) {
+    if (typeof p === 'string') expect(msg).toContain(p);
+    else expect(msg).toMatch(p);
+  }
+}
+
+describe('defaults', () => {
+  it('DEFAULT_CONFIG validates and applying no overrides is the identity', () => {
+    expect(() => validateRunConfig(structuredClone(DEFAULT_CONFIG))).not.toThrow();
+    const c = apply({});
+    expect(c.model).toEqual(DEFAULT_CONFIG.model);
+    expect(c.train).toEqual(DEFAULT_CONFIG.train);
+    expect(c.task.config).toEqual(addition.defaults);
+  });
+
+  it('applyOverrides never mutates its base', () => {
+    const before = structuredClone(DEFAULT_CONFIG);
+    apply({ lr: '1e-3', preset: 'nano', 'model.nLayer': '2', digits: '5' });
+    expect(DEFAULT_CONFIG).toEqual(before);
+  });
+});
+
+describe('applyOverrides: accepted forms', () => {
+  it('bare key resolves to its section and parses the number', () => {
+    expect(apply({ lr: '1e-3' }).train.lr).toBe(0.001);
+    expect(apply({ steps: '20' }).train.steps).toBe(20);
+    expect(apply({ temperature: '0.5' }).eval.temperature).toBe(0.5);
+    expect(apply({ lr: 0.002 }).train.lr).toBe(0.002); // numbers from URL/JSON pass as is
+  });
+
+  it('dotted keys', () => {
+    expect(apply({ 'train.lr': '2e-3' }).train.lr).toBe(0.002);
+    const c = apply({ 'model.nLayer': '2' });
+    expect(c.model.nLayer).toBe(2);
+    expect(apply({ 'eval.n': '10' }).eval.n).toBe(10);
+  });
+
+  it('task knobs, bare or dotted, are numbers in the task config', () => {
+    expect(apply({ digits: '2' }).task.config.digits).toBe(2);
+    expect(apply({ 'task.digits': '4' }).task.config.digits).toBe(4);
+    expect(apply({ format: 'reversed' }).task.config.format).toBe('reversed');
+    expect(apply({ task: 'addition', digits: '2' }).task.config.digits).toBe(2);
+  });
+
+  it('task knobs are validated together, whatever their order', () => {
+    const c = apply({ minDigits: '4', digits: '5' });
+    expect([c.task.config.minDigits, c.task.config.digits]).toEqual([4, 5]);
+  });
+
+  it('preset switches all three sizes and names the preset', () => {
+    const c = apply({ preset: 'nano' });
+    expect(c.model.preset).toBe('nano');
+    expect({ nLayer: c.model.nLayer, nHead: c.model.nHead, nEmbd: c.model.nEmbd }).toEqual(PRESETS.nano);
+    expect(apply({ 'model.preset': 'mini' }).model.nEmbd).toBe(PRESETS.mini.nEmbd);
+  });
+
+  it('setting a size makes the preset "custom" (whatever the key order); blockSize does not', () => {
+    for (const o of [{ preset: 'nano', 'model.nLayer': '2' }, { 'model.nLayer': '2', preset: 'nano' }]) {
+      const c = apply(o);
+      expect(c.model.preset).toBe('custom');
+      expect([c.model.nLayer, c.model.nHead, c.model.nEmbd]).toEqual([2, PRESETS.nano.nHead, PRESETS.nano.nEmbd]);
+    }
+    expect(apply({ nEmbd: '64', nHead: '4' }).model.preset).toBe('custom');
+    expect(apply({ 'model.blockSize': '64' }).model.preset).toBe(DEFAULT_CONFIG.model.preset);
+  });
+});
+
+describe('applyOverrides: rejected input (ConfigError naming the key)', () => {
+  it('unknown keys, bare, dotted, or in the task', () => {
+    rejects({ foo: '1' }, '--foo');
+    rejects({ 'train.foo': '1' }, 'train.foo');
+    rejects({ 'model.foo.bar': '1' }, 'model.foo.bar');
+    rejects({ 'optim.lr': '1' }, 'optim.lr');
+    rejects({ 'task.foo': '1' }, '"foo"');
+    rejects({ 'train.totalSteps.x': '1' }, 'train.totalSteps.x');
+  });
+
+  it('prototype-ish keys are unknown, not silently applied', () => {
+    const o = JSON.parse('{"__proto__": "1"}') as Record<string, unknown>;
+    rejects(o, '__proto__');
+    rejects({ constructor: '1' }, 'constructor');
+    rejects({ toString: '1' }, 'toString');
+    rejects({ 'model.__proto__': '1' }, '__proto__');
+    rejects({ 'train.hasOwnProperty': '1' }, 'hasOwnProperty');
+  });
+
+  it('bad numbers', () => {
+    rejects({ lr: 'abc' }, '--lr', 'expected a number', '"abc"');
+    rejects({ lr: '' }, '--lr');
+    rejects({ lr: '1e-3x' }, '--lr');
+    rejects({ 'train.steps': 'NaN' }, 'train.steps');
+    rejects({ steps: '1.5' }, 'train.steps must be an integer');
+    rejects({ lr: '-1' }, 'train.lr');
+    rejects({ batchSize: '0' }, 'train.batchSize');
+    rejects({ 'model.nHead': '5' }, 'divisible');
+  });
+
+  it('switching to an unknown task', () => {
+    rejects({ task: 'nope' }, 'unknown task "nope"', 'addition');
+    rejects({ 'task.name': 'nope' }, 'unknown task "nope"');
+  });
+
+  it('unknown preset', () => {
+    rejects({ preset: 'huge' }, '"huge"', 'nano');
+  });
+
+  it('blockSize too small for the task', () => {
+    const need = sequenceLength(apply({}));
+    rejects({ 'model.blockSize': '8' }, 'model.blockSize 8 is too short', `needs ${need} tokens`);
+    rejects({ 'model.blockSize': String(need - 1) }, 'too short');
+    expect(apply({ 'model.blockSize': String(need) }).model.blockSize).toBe(need);
+    // A larger task needs more context: the check runs after the task knobs are applied.
+    rejects({ 'model.blockSize': String(need), digits: '4' }, 'too short');
+  });
+
+  it('out-of-range task knob, with the range in the message', () => {
+    rejects({ digits: '13' }, 'digits', '[1, 12]', '"13"');
+    rejects({ 'task.digits': '0' }, '[1, 12]');
+    rejects({ digits: '2.5' }, 'an integer');
+    rejects({ digits: 'three' }, 'digits');
+    rejects({ format: 'bogus' }, 'format must be one of scratchpad, plain, reversed');
+  });
+
+  it('minDigits > digits', () => {
+    rejects({ minDigits: '3', digits: '2' }, 'minDigits (3) must be <= digits (2)');
+  });
+
+  it('a bare key present in two sections is ambiguous', () => {
+    const base = structuredClone(DEFAULT_CONFIG) as RunConfig;
+    (base.eval as unknown as Record<string, unknown>).lr = 1;
+    let err: unknown;
+    try {
+      applyOverrides(base, { lr: '1e-3' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/--lr is ambiguous: say --train\.lr or --eval\.lr/);
+  });
+});
+
+describe('modelConfigOf', () => {
+  const tok = new Tokenizer();
+
+  it('derives blockSize as the smallest multiple of 8 >= sequenceLength, for every digits and format', () => {
+    for (const format of ['scratchpad', 'plain', 'reversed']) {
+      for (let digits = 1; digits <= 12; digits++) {
+        const cfg = apply({ digits: String(digits), format });
+        const need = sequenceLength(cfg);
+        const m = modelConfigOf(cfg, tok);
+        expect(m.blockSize % 8).toBe(0);
+        expect(m.blockSize).toBeGreaterThanOrEqual(need);
+        expect(m.blockSize).toBeLessThan(need + 8);
+        expect(m.vocabSize).toBe(103);
+        expect([m.nLayer, m.nHead, m.nEmbd]).toEqual([cfg.model.nLayer, cfg.model.nHead, cfg.model.nEmbd]);
+      }
+    }
+  });
+
+  it('works on DEFAULT_CONFIG as exported (its task config is {}: defaults must fill in, not give NaN)', () => {
+    const viaOverrides = apply({});
+    expect(sequenceLength(DEFAULT_CONFIG)).toBe(sequenceLength(viaOverrides));
+    expect(modelConfigOf(DEFAULT_CONFIG, tok).blockSize).toBe(modelConfigOf(viaOverrides, tok).blockSize);
+  });
+
+  it('uses an explicit blockSize as given', () => {
+    expect(modelConfigOf(apply({ 'model.blockSize': '100' })).blockSize).toBe(100);
+  });
+
+  it('sequenceLength is exactly what the worst-case training example needs', () => {
+    for (const format of ['scratchpad', 'plain', 'reversed'] as const) {
+      for (const digits of [1, 3, 12]) {
+        const cfg = apply({ digits: String(digits), format });
+        const tc = cfg.task.config as unknown as AdditionConfig;
+        const nines = '9'.repeat(digits);
+        const p = { a: nines, b: nines };
+        const ex = { prompt: addition.prompt(p, tc), completion: renderCompletion(addition.gold(p, tc), format === 'scratchpad') };
+        const T = sequenceLength(cfg);
+        expect(() => makeBatch(tok, [ex], T)).not.toThrow();
+        expect(() => makeBatch(tok, [ex], T - 1)).toThrow(/needs/);
+        expect(() => makeBatch(tok, [ex], modelConfigOf(cfg, tok).blockSize)).not.toThrow();
+      }
+    }
+  });
+});
