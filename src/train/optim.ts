@@ -50,7 +50,9 @@ export class AdamW {
       const names = Object.keys(this.params);
       const { value: loss, grads } = tf.variableGrads(lossFn, names.map((n) => this.params[n]!));
       const gs = names.map((n) => grads[this.params[n]!.name]!);
-      const sq = tf.addN(gs.map((g) => tf.sum(tf.square(g))));
+      // Not tf.addN: on WebGPU it binds one storage buffer per input, and more than 8 makes Dawn
+      // reject the whole command buffer (seen with 28 parameters). stack splits its inputs safely.
+      const sq = tf.sum(tf.stack(gs.map((g) => tf.sum(tf.square(g)))));
       const gradNorm = tf.sqrt(sq) as tf.Scalar;
       const ok = tf.logicalAnd(tf.isFinite(loss), tf.isFinite(gradNorm)); // scalar bool
       const okF = tf.cast(ok, 'float32');
