@@ -19,23 +19,44 @@ export type StepOutput = {
 };
 
 export class AdamW {
-  /** Number of applied-or-attempted steps; bias correction uses `t` on the device. */
+  /** Number of applied-or-attempted steps (drives the learning-rate schedule). */
   step = 0;
-  readonly m: Record<string, tf.Variable> = {};
-  readonly v: Record<string, tf.Variable> = {};
-  /** Device-side count of applied updates (for bias correction that ignores skipped steps). */
-  t: tf.Variable;
+  /**
+   * First and second moments of all parameters as two flat vectors [P], in `names` order. Flat,
+   * because per-tensor updates cost ~30 kernels per parameter (about 1,000 per step for these
+   * models), and at this size each kernel's dispatch costs more than its arithmetic.
+   */
+  readonly m: tf.Variable;
+  readonly v: tf.Variable;
+  /** Device-side count of applied updates (bias correction ignores skipped steps). */
+  readonly t: tf.Variable;
+  private readonly names: string[];
+  private readonly sizes: number[];
+  /** 1 where the element belongs to a decayed (matrix) parameter, else 0. [P] */
+  private readonly decayMask: tf.Tensor1D;
 
   constructor(
     public cfg: OptimConfig,
     private params: Params,
-    private decay: (name: string) => boolean,
+    decay: (name: string) => boolean,
   ) {
-    for (const [k, p] of Object.entries(params)) {
-      this.m[k] = tf.variable(tf.zerosLike(p), false);
-      this.v[k] = tf.variable(tf.zerosLike(p), false);
-    }
+    this.names = Object.keys(params);
+    this.sizes = this.names.map((n) => params[n]!.size);
+    const P = this.sizes.reduce((a, b) => a + b, 0);
+    const mask = new Float32Array(P);
+    let off = 0;
+    this.names.forEach((n, i) => {
+      if (decay(n)) mask.fill(1, off, off + this.sizes[i]!);
+      off += this.sizes[i]!;
+    });
+    this.decayMask = tf.tensor1d(mask);
+    this.m = tf.variable(tf.zeros([P]), false);
+    this.v = tf.variable(tf.zeros([P]), false);
     this.t = tf.variable(tf.scalar(0), false);
+  }
+
+  private flat(ts: tf.Tensor[]): tf.Tensor1D {
+    return tf.concat(ts.map((x) => tf.reshape(x, [-1]))) as tf.Tensor1D;
   }
 
   /**
@@ -47,64 +68,72 @@ export class AdamW {
     this.step++;
     const { beta1: b1, beta2: b2, eps, weightDecay: wd, gradClip } = this.cfg;
     return tf.tidy(() => {
-      const names = Object.keys(this.params);
-      const { value: loss, grads } = tf.variableGrads(lossFn, names.map((n) => this.params[n]!));
-      const gs = names.map((n) => grads[this.params[n]!.name]!);
-      // Not tf.addN: on WebGPU it binds one storage buffer per input, and more than 8 makes Dawn
-      // reject the whole command buffer (seen with 28 parameters). stack splits its inputs safely.
-      const sq = tf.sum(tf.stack(gs.map((g) => tf.sum(tf.square(g)))));
-      const gradNorm = tf.sqrt(sq) as tf.Scalar;
+      const vars = this.names.map((n) => this.params[n]!);
+      const { value: loss, grads } = tf.variableGrads(lossFn, vars);
+      const g0 = this.flat(vars.map((p) => grads[p.name]!)); // [P]
+      const gradNorm = tf.sqrt(tf.sum(tf.square(g0))) as tf.Scalar;
       const ok = tf.logicalAnd(tf.isFinite(loss), tf.isFinite(gradNorm)); // scalar bool
       const okF = tf.cast(ok, 'float32');
       const scale = gradClip > 0 ? tf.minimum(1, tf.div(gradClip, tf.add(gradNorm, 1e-6))) : tf.scalar(1);
-      // Zero the scale when not finite, so NaNs never reach the moments through arithmetic.
-      const safeScale = tf.where(ok, scale, tf.zerosLike(scale));
+      // Sanitise once: NaN * 0 is NaN, so a bad step's gradient is replaced, not scaled.
+      const g = tf.where(tf.broadcastTo(ok, g0.shape), tf.mul(g0, scale), tf.zerosLike(g0));
       const tNew = tf.add(this.t, okF);
       const bc1 = tf.sub(1, tf.pow(b1, tNew));
       const bc2 = tf.sub(1, tf.pow(b2, tNew));
       const stepSize = tf.div(tf.mul(lr, tf.sqrt(tf.maximum(bc2, 1e-12))), tf.maximum(bc1, 1e-12));
-      names.forEach((n, i) => {
-        const p = this.params[n]!;
-        const g = tf.where(ok, tf.mul(gs[i]!, safeScale), tf.zerosLike(p));
-        const m = tf.add(tf.mul(this.m[n]!, b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.v[n]!, b2), tf.mul(tf.square(g), 1 - b2));
-        let upd = tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(v), eps));
-        if (wd > 0 && this.decay(n)) upd = tf.add(upd, tf.mul(p, lr * wd));
-        p.assign(tf.where(ok, tf.sub(p, upd), p));
-        this.m[n]!.assign(tf.where(ok, m, this.m[n]!));
-        this.v[n]!.assign(tf.where(ok, v, this.v[n]!));
-      });
+      const mNew = tf.add(tf.mul(this.m, b1), tf.mul(g, 1 - b1));
+      const vNew = tf.add(tf.mul(this.v, b2), tf.mul(tf.square(g), 1 - b2));
+      const p = this.flat(vars);
+      let upd = tf.div(tf.mul(mNew, stepSize), tf.add(tf.sqrt(vNew), eps));
+      if (wd > 0) upd = tf.add(upd, tf.mul(tf.mul(p, this.decayMask), lr * wd));
+      // Everything below is finite, so blending by okF (0 or 1) keeps a skipped step a no-op.
+      this.m.assign(tf.add(this.m, tf.mul(tf.sub(mNew, this.m), okF)));
+      this.v.assign(tf.add(this.v, tf.mul(tf.sub(vNew, this.v), okF)));
+      const pNew = tf.sub(p, tf.mul(upd, okF));
+      tf.split(pNew, this.sizes).forEach((x, i) => vars[i]!.assign(tf.reshape(x, vars[i]!.shape)));
       this.t.assign(tNew);
       return { loss: tf.keep(loss as tf.Scalar), gradNorm: tf.keep(gradNorm), applied: tf.keep(okF as tf.Scalar) };
     });
   }
 
-  /** Host copies of the moments and counters, for checkpoints. */
+  /** Host copies of the moments (per parameter) and counters, for checkpoints. */
   async state(): Promise<{ step: number; t: number; m: Map<string, Float32Array>; v: Map<string, Float32Array> }> {
-    const m = new Map<string, Float32Array>();
-    const v = new Map<string, Float32Array>();
-    for (const k of Object.keys(this.m)) {
-      m.set(k, (await this.m[k]!.data()) as Float32Array);
-      v.set(k, (await this.v[k]!.data()) as Float32Array);
-    }
-    return { step: this.step, t: (await this.t.data())[0]!, m, v };
+    const [m, v] = [await this.m.data(), await this.v.data()] as Float32Array[];
+    const mm = new Map<string, Float32Array>();
+    const vm = new Map<string, Float32Array>();
+    let off = 0;
+    this.names.forEach((n, i) => {
+      const k = this.sizes[i]!;
+      mm.set(n, m!.slice(off, off + k));
+      vm.set(n, v!.slice(off, off + k));
+      off += k;
+    });
+    return { step: this.step, t: (await this.t.data())[0]!, m: mm, v: vm };
   }
 
   load(s: { step: number; t: number; m: Map<string, Float32Array>; v: Map<string, Float32Array> }): void {
+    const P = this.m.size;
+    const m = new Float32Array(P);
+    const v = new Float32Array(P);
+    let off = 0;
+    this.names.forEach((n, i) => {
+      const k = this.sizes[i]!;
+      const mm = s.m.get(n);
+      const vv = s.v.get(n);
+      if (!mm || !vv || mm.length !== k || vv.length !== k) throw new Error(`optimizer state: moments for ${n} are missing or of the wrong size`);
+      m.set(mm, off);
+      v.set(vv, off);
+      off += k;
+    });
     this.step = s.step;
-    this.t.assign(tf.scalar(s.t));
-    for (const k of Object.keys(this.m)) {
-      const mm = s.m.get(k);
-      const vv = s.v.get(k);
-      if (!mm || !vv) throw new Error(`optimizer state: missing moments for ${k}`);
-      tf.tidy(() => {
-        this.m[k]!.assign(tf.tensor(mm, this.m[k]!.shape));
-        this.v[k]!.assign(tf.tensor(vv, this.v[k]!.shape));
-      });
-    }
+    tf.tidy(() => {
+      this.t.assign(tf.scalar(s.t));
+      this.m.assign(tf.tensor1d(m));
+      this.v.assign(tf.tensor1d(v));
+    });
   }
 
   dispose(): void {
-    for (const x of [...Object.values(this.m), ...Object.values(this.v), this.t]) x.dispose();
+    for (const x of [this.m, this.v, this.t, this.decayMask]) x.dispose();
   }
 }
