@@ -1,16 +1,34 @@
 // GPT-2 as functions over an explicit params record with Hugging Face GPT-2 tensor names and
 // layouts (Conv1D weights are [in, out]), so checkpoints load in PyTorch as they are.
 // Pre-LayerNorm blocks, causal multi-head attention, GELU MLP (4x), final LayerNorm, head tied
-// to wte. Dimensions: B batch, T time, C channels, H heads, D head size (C/H), V vocab, N = B*T.
+// to wte. Dimensions: B batch, T time, C channels, H heads, D head size (C/H), V vocab, N = B*T,
+// G = B*H. Speed: each sub-layer is one custom-gradient op with a hand-written backward (ops.ts),
+// so autodiff records 2 nodes per block and clones no activations; rows run t-major inside
+// (row t*B + b) so that q, k, v are [T, G, D] views without transposes.
 
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng.ts';
 import type { ModelConfig } from './config.ts';
 import { initParamArrays, paramSpecs } from './params.ts';
-import { crossEntropyRows, embed, gelu, layerNorm, mm, oneHotF32 } from './ops.ts';
+import {
+  attentionBwd,
+  attentionFwd,
+  crossEntropyRows,
+  geluBwd,
+  geluFwd,
+  layerNormBwd,
+  layerNormFwd,
+  linearBwd,
+  linearFwd,
+  matMulTA,
+  matMulTB,
+  oneHotF32,
+  weightGrad,
+} from './ops.ts';
 
 export type Params = Record<string, tf.Variable>;
 export { initParamArrays, paramSpecs, type ParamSpec } from './params.ts';
+export { linear } from './ops.ts';
 
 /** Create trainable variables from host arrays (checked against the config's shapes). */
 export function makeParams(c: ModelConfig, arrays: Map<string, Float32Array>): Params {
@@ -61,14 +79,123 @@ function causalMask(T: number): tf.Tensor2D {
   return tf.tensor2d(m, [T, T]);
 }
 
-/** x [N, C] @ w [C, K] + b [K]. */
-export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.add(mm(x, w), b);
+
+type T = tf.Tensor;
+type GradFn = Parameters<typeof tf.customGrad>[0];
+/** tf.customGrad over n tensors, typed loosely (tfjs types it for a fixed arity). */
+const customGrad = (f: (...args: never[]) => { value: T; gradFunc: (dy: T, saved: T[]) => T[] }) =>
+  tf.customGrad(f as unknown as GradFn) as unknown as (...xs: T[]) => T;
+
+/** x [N, C] = wte[ids] + wpe[t] for t-major ids int32 [N] (row t*B + b). */
+function embedTokens(ids: T, Tn: number, B: number, wte: T, wpe: T): T {
+  return customGrad((w: T, p: T, save: tf.GradSaveFunc) => {
+    const [V, C] = w.shape as [number, number];
+    save([ids]);
+    const tok = tf.reshape(tf.matMul(oneHotF32(ids, V), w), [Tn, B, C]);
+    const pos = tf.reshape(tf.slice(p, [0, 0], [Tn, C]), [Tn, 1, C]);
+    return {
+      value: tf.reshape(tf.add(tok, pos), [Tn * B, C]),
+      gradFunc: (dy: T, saved: T[]) => {
+        const sid = saved[0]!;
+        const dpos = tf.sum(tf.reshape(dy, [Tn, B, C]), 1); // [T, C]
+        const rows = p.shape[0]!;
+        return [matMulTA(oneHotF32(sid, V), dy), rows > Tn ? tf.pad(dpos, [[0, rows - Tn], [0, 0]]) : dpos];
+      },
+    };
+  })(wte, wpe);
 }
 
-/** Split heads: [N, C] -> [B, H, T, D]. */
-function heads(x: tf.Tensor, B: number, T: number, H: number): tf.Tensor {
-  return tf.transpose(tf.reshape(x, [B, T, H, -1]), [0, 2, 1, 3]);
+/** x + c_proj(attention(ln_1(x))) for t-major x [N, C]. */
+function attentionBlock(x: T, Tn: number, B: number, H: number, mask: T, ps: T[]): T {
+  return customGrad((x: T, g: T, b: T, wA: T, bA: T, wP: T, bP: T, save: tf.GradSaveFunc) => {
+    const [N, C] = x.shape as [number, number];
+    const D = C / H;
+    const scale = 1 / Math.sqrt(D);
+    const ln = layerNormFwd(x, g, b);
+    const h = ln.y;
+    // q, k, v by three matmuls on column slices of c_attn (no split of the [N, 3C] activation);
+    // the 1/sqrt(D) scale is folded into q's weights.
+    const cols = (t: T, i: number) => (t.rank === 2 ? tf.slice(t, [0, i * C], [C, C]) : tf.slice(t, [i * C], [C]));
+    const proj = (i: number, s: number) => {
+      const [w, bb] = [cols(wA, i), cols(bA, i)];
+      return tf.reshape(linearFwd(h, s === 1 ? w : tf.mul(w, s), s === 1 ? bb : tf.mul(bb, s)), [Tn, B * H, D]);
+    };
+    const a = attentionFwd(proj(0, scale), proj(1, 1), proj(2, 1), mask);
+    const ay = tf.reshape(a.y, [N, C]);
+    const keep = [ln.xhat, ln.rstd, g, h, wA, a.q, a.k, a.v, a.p, ay, wP];
+    save(a.pt ? [...keep, a.pt] : keep);
+    return {
+      value: tf.add(x, linearFwd(ay, wP, bP)),
+      gradFunc: (dy: T, saved: T[]) => {
+        const [xhat, rstd, sg, sh, swA, q, k, v, p, say, swP, pt] = saved as [T, T, T, T, T, T, T, T, T, T, T, T | undefined];
+        const lp = linearBwd(dy, say, swP);
+        const ab = attentionBwd(tf.reshape(lp.dx, [Tn, B * H, D]), { q, k, v, p, pt: pt ?? null });
+        const dqkv = tf.concat([tf.mul(ab.dq, scale), ab.dk, ab.dv].map((t) => tf.reshape(t, [N, C])), 1); // [N, 3C]
+        const la = linearBwd(dqkv, sh, swA);
+        const lb = layerNormBwd(la.dx, { xhat, rstd }, sg);
+        return [tf.add(dy, lb.dx), lb.dg, lb.db, la.dw, la.db, lp.dw, lp.db];
+      },
+    };
+  })(x, ...ps);
+}
+
+/** x + c_proj(gelu(c_fc(ln_2(x)))) for x [N, C]. */
+function mlpBlock(x: T, ps: T[]): T {
+  return customGrad((x: T, g: T, b: T, wF: T, bF: T, wP: T, bP: T, save: tf.GradSaveFunc) => {
+    const ln = layerNormFwd(x, g, b);
+    const u = linearFwd(ln.y, wF, bF); // [N, 4C]
+    const f = geluFwd(u);
+    save([ln.xhat, ln.rstd, g, ln.y, wF, u, f.y, f.s, wP]);
+    return {
+      value: tf.add(x, linearFwd(f.y, wP, bP)),
+      gradFunc: (dy: T, saved: T[]) => {
+        const [xhat, rstd, sg, h, swF, su, fy, fs, swP] = saved as [T, T, T, T, T, T, T, T, T];
+        const lp = linearBwd(dy, fy, swP);
+        const lf = linearBwd(geluBwd(lp.dx, su, fy, fs), h, swF);
+        const lb = layerNormBwd(lf.dx, { xhat, rstd }, sg);
+        return [tf.add(dy, lb.dx), lb.dg, lb.db, lf.dw, lf.db, lp.dw, lp.db];
+      },
+    };
+  })(x, ...ps);
+}
+
+/** logits [N, V] = ln_f(x) @ wte^T (head tied to the token embedding). */
+function lmHead(x: T, g: T, b: T, wte: T): T {
+  return customGrad((x: T, g: T, b: T, w: T, save: tf.GradSaveFunc) => {
+    const ln = layerNormFwd(x, g, b);
+    save([ln.xhat, ln.rstd, g, ln.y, w]);
+    return {
+      value: matMulTB(ln.y, w),
+      gradFunc: (dy: T, saved: T[]) => {
+        const [xhat, rstd, sg, h, sw] = saved as [T, T, T, T, T];
+        const lb = layerNormBwd(tf.matMul(dy, sw), { xhat, rstd }, sg);
+        return [lb.dx, lb.dg, lb.db, weightGrad(dy, h)];
+      },
+    };
+  })(x, g, b, wte);
+}
+
+/** Logits [T*B, V] with rows t-major (t*B + b) for int32 tokens [B, T]. */
+function forwardTMajor(params: Params, c: ModelConfig, tokens: tf.Tensor2D): T {
+  const [B, Tn] = tokens.shape;
+  if (Tn > c.blockSize) throw new Error(`sequence of ${Tn} tokens exceeds blockSize ${c.blockSize}`);
+  const wte = P(params, 'transformer.wte.weight');
+  const ids = tf.reshape(tf.transpose(tokens), [-1]);
+  let x = embedTokens(ids, Tn, B, wte, P(params, 'transformer.wpe.weight')); // [N, C]
+  const mask = causalMask(Tn);
+  const names = (p: string, ns: string[]) => ns.map((n) => P(params, p + n));
+  for (let l = 0; l < c.nLayer; l++) {
+    const p = `transformer.h.${l}.`;
+    x = attentionBlock(x, Tn, B, c.nHead, mask, names(p, ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias']));
+    x = mlpBlock(x, names(p, ['ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias']));
+  }
+  return lmHead(x, P(params, 'transformer.ln_f.weight'), P(params, 'transformer.ln_f.bias'), wte);
+}
+
+/** [T, B, ...] rows -> [B, T, ...] rows for a 2-D [T*B, K] tensor. */
+function toBatchMajor(x: T, B: number, Tn: number): T {
+  const K = x.shape[1]!;
+  return tf.reshape(tf.transpose(tf.reshape(x, [Tn, B, K]), [1, 0, 2]), [B * Tn, K]);
 }
 
 /**
@@ -76,36 +203,8 @@ function heads(x: tf.Tensor, B: number, T: number, H: number): tf.Tensor {
  * Must run inside tf.tidy (or a gradient function); allocates freely.
  */
 export function forward(params: Params, c: ModelConfig, tokens: tf.Tensor2D): tf.Tensor2D {
-  const [B, T] = tokens.shape;
-  if (T > c.blockSize) throw new Error(`sequence of ${T} tokens exceeds blockSize ${c.blockSize}`);
-  const C = c.nEmbd;
-  const H = c.nHead;
-  const D = C / H;
-  const wte = P(params, 'transformer.wte.weight');
-  const onehot = oneHotF32(tf.reshape(tokens, [-1]), c.vocabSize); // [N, V]
-  const pos = tf.slice(P(params, 'transformer.wpe.weight'), [0, 0], [T, C]); // [T, C]
-  let x = tf.reshape(tf.add(tf.reshape(embed(onehot, wte), [B, T, C]), pos), [B * T, C]); // [N, C]
-  const mask = causalMask(T);
-  const scale = 1 / Math.sqrt(D);
-  for (let l = 0; l < c.nLayer; l++) {
-    const p = `transformer.h.${l}.`;
-    // attention
-    const h1 = layerNorm(x, P(params, p + 'ln_1.weight'), P(params, p + 'ln_1.bias'));
-    const qkv = linear(h1, P(params, p + 'attn.c_attn.weight'), P(params, p + 'attn.c_attn.bias')); // [N, 3C]
-    const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const qh = heads(q, B, T, H); // [B, H, T, D]
-    const kT = tf.transpose(tf.reshape(k, [B, T, H, D]), [0, 2, 3, 1]); // [B, H, D, T]
-    const vh = heads(v, B, T, H); // [B, H, T, D]
-    const att = tf.softmax(tf.add(tf.mul(mm(qh, kT), scale), mask)); // [B, H, T, T]
-    const y = tf.reshape(tf.transpose(mm(att, vh), [0, 2, 1, 3]), [B * T, C]); // [N, C]
-    x = tf.add(x, linear(y, P(params, p + 'attn.c_proj.weight'), P(params, p + 'attn.c_proj.bias')));
-    // MLP
-    const h2 = layerNorm(x, P(params, p + 'ln_2.weight'), P(params, p + 'ln_2.bias'));
-    const f = gelu(linear(h2, P(params, p + 'mlp.c_fc.weight'), P(params, p + 'mlp.c_fc.bias'))); // [N, 4C]
-    x = tf.add(x, linear(f, P(params, p + 'mlp.c_proj.weight'), P(params, p + 'mlp.c_proj.bias')));
-  }
-  const hf = layerNorm(x, P(params, 'transformer.ln_f.weight'), P(params, 'transformer.ln_f.bias'));
-  return mm(hf, tf.transpose(wte)) as tf.Tensor2D; // [N, V], head tied to wte
+  const [B, Tn] = tokens.shape;
+  return toBatchMajor(forwardTMajor(params, c, tokens), B, Tn) as tf.Tensor2D;
 }
 
 /**
@@ -113,8 +212,8 @@ export function forward(params: Params, c: ModelConfig, tokens: tf.Tensor2D): tf
  * Returns a scalar; must run inside tf.tidy / variableGrads.
  */
 export function maskedLoss(params: Params, c: ModelConfig, inputs: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-  const logits = forward(params, c, inputs);
-  const nll = crossEntropyRows(logits, oneHotF32(tf.reshape(targets, [-1]), c.vocabSize)); // [N]
-  const m = tf.reshape(mask, [-1]);
+  const logits = forwardTMajor(params, c, inputs); // rows t-major: targets and mask follow
+  const nll = crossEntropyRows(logits, oneHotF32(tf.reshape(tf.transpose(targets), [-1]), c.vocabSize)); // [N]
+  const m = tf.reshape(tf.transpose(mask), [-1]);
   return tf.div(tf.sum(tf.mul(nll, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
 }

@@ -1,0 +1,62 @@
+// Markdown tables of a BenchReport, appended to docs/BENCHMARKS.md by `reasonlab bench`.
+
+import type { BenchReport } from './bench.ts';
+
+const f0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const ratio = (x: number | null) => (x === null || !Number.isFinite(x) ? '' : `${x.toFixed(3)}x`);
+const leak = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 100) / 100) : '-');
+
+export function benchMarkdown(r: BenchReport): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`### ${r.date.slice(0, 10)}${r.quick ? ' (quick)' : ''}: ${m.cpu}, ${m.cores} cores, ${m.os}`);
+  out.push('');
+  out.push(
+    `${m.runtime}, tfjs ${m.tfjs}` + (m.tfjsWasm ? `, tfjs-backend-wasm ${m.tfjsWasm}` : '') + (m.webgpuAdapter ? `, WebGPU adapter: ${m.webgpuAdapter}` : '') + `; ${r.totalSeconds.toFixed(0)} s in all.`,
+  );
+  out.push('');
+  out.push('Training (full AdamW step; tokens/s = B*T / median step time):');
+  out.push('');
+  out.push('| backend | config | layers/heads/width | T | B | params | steps | ms/step (median) | ms/step (min) | tokens/s | PyTorch CPU tokens/s | ratio |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const b of r.backends.filter((x) => x.available)) {
+    for (const t of b.train) {
+      out.push(
+        `| ${b.name} | ${t.id} | ${t.nLayer}/${t.nHead}/${t.nEmbd} | ${t.seqLen} | ${t.batch} | ${f0(t.params)} | ${t.steps} | ${f1(t.msPerStepMedian)} | ${f1(t.msPerStepMin)} | ${f0(t.tokensPerS)} | ${t.pytorchTokensPerS ? f0(t.pytorchTokensPerS) : ''} | ${ratio(t.ratioToPytorch)} |`,
+      );
+    }
+  }
+  out.push('');
+  out.push('Sampling (`sample()`, greedy, prompts of 4 tokens; tokens/s = batch * new tokens / time) and tensors leaked:');
+  out.push('');
+  out.push('| backend | model | batch | new tokens | KV cache tokens/s | no cache tokens/s | speed-up | leaked / train step | leaked / sample() |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const b of r.backends.filter((x) => x.available)) {
+    const s = b.sampling;
+    const trainLeak = b.train.length ? Math.max(...b.train.map((t) => t.leakedTensorsPerStep)) : NaN;
+    if (s) {
+      out.push(`| ${b.name} | ${s.model} | ${s.batch} | ${s.newTokens} | ${f0(s.cacheTokensPerS)} | ${f0(s.noCacheTokensPerS)} | ${s.speedup.toFixed(1)}x | ${leak(trainLeak)} | ${leak(s.leakedTensorsPerCall)} |`);
+    } else {
+      out.push(`| ${b.name} | - | - | - | - | - | ${b.samplingSkipped ?? 'skipped'} | ${leak(trainLeak)} | - |`);
+    }
+  }
+  const skipped = r.backends.filter((x) => !x.available);
+  if (skipped.length) {
+    out.push('');
+    out.push('Not measured: ' + skipped.map((b) => `${b.name} (${(b.reason ?? '').split('\n')[0]!.slice(0, 160)})`).join('; ') + '.');
+  }
+  const p = r.profile;
+  if (p) {
+    out.push('');
+    out.push(
+      `Profile (${p.backend}, ${p.config}): step ${f1(p.stepMs)} ms = forward ${f1(p.forwardMs)} + backward ${f1(p.backwardMs)} + optimizer ${f1(p.optimizerMs)} ms (medians); ` +
+        `${p.kernelsPerStep} kernels per step, ${f1(p.kernelMs)} ms inside kernels. Top kernels:`,
+    );
+    out.push('');
+    out.push('| kernel | ms per step | calls |');
+    out.push('| --- | --- | --- |');
+    for (const k of p.topKernels) out.push(`| ${k.name} | ${f1(k.ms)} | ${k.calls} |`);
+  }
+  return out.join('\n');
+}

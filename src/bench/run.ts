@@ -1,0 +1,25 @@
+// Standalone benchmark entry: `npx tsx src/bench/run.ts [--quick] [--backends wasm,cpu] [--json FILE]`
+// (source .cache/webgpu/env.sh first for WebGPU). Prints progress and the tables, appends them to
+// docs/BENCHMARKS.md, and writes the JSON report to FILE (or stdout with --json -).
+
+import { appendFileSync, writeFileSync } from 'node:fs';
+import type { BackendName } from '../backend.ts';
+import { benchMarkdown, runBench } from './bench.ts';
+
+const args = process.argv.slice(2);
+const value = (k: string) => {
+  const i = args.indexOf(k);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const report = await runBench({
+  quick: args.includes('--quick'),
+  backends: value('--backends')?.split(',') as BackendName[] | undefined,
+  log: (l) => process.stderr.write(l + '\n'),
+});
+const md = benchMarkdown(report);
+process.stderr.write('\n' + md + '\n');
+if (!args.includes('--no-append')) appendFileSync('docs/BENCHMARKS.md', '\n' + md + '\n');
+const json = value('--json');
+if (json === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+else if (json) writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+process.exit(0); // Dawn (webgpu) can keep the event loop alive
