@@ -1,9 +1,10 @@
 // All tasks by name, and config validation shared by the CLI, the worker and the tests.
 
 import { addition } from './addition.ts';
+import { multiplication } from './multiplication.ts';
 import type { AnyTask } from './types.ts';
 
-export const TASKS: Record<string, AnyTask> = { addition };
+export const TASKS: Record<string, AnyTask> = { addition, multiplication };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
