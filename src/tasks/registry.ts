@@ -2,9 +2,10 @@
 
 import { addition } from './addition.ts';
 import { multiplication } from './multiplication.ts';
+import { knightsKnaves } from './knights.ts';
 import type { AnyTask } from './types.ts';
 
-export const TASKS: Record<string, AnyTask> = { addition, multiplication };
+export const TASKS: Record<string, AnyTask> = { addition, multiplication, 'knights-knaves': knightsKnaves };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

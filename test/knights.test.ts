@@ -1,0 +1,373 @@
+// Knights and knaves: hand-solved puzzles, an independent solver that works from the prompt TEXT,
+// a verifier truth table (mutated answers, steps and tags), hostile completions that must neither
+// crash nor be paid, determinism per seed, uniqueness and uniform answers, and length bounds.
+
+import { describe, it, expect } from 'vitest';
+import { Rng } from '../src/rng.ts';
+import { generateCounted, knightsKnaves as K, solutions, type KnightsConfig, type KnightsProblem } from '../src/tasks/knights.ts';
+import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
+import type { Verdict } from '../src/tasks/types.ts';
+
+const cfgOf = (people: number): KnightsConfig => ({ ...K.defaults, people });
+const goldText = (p: KnightsProblem) => renderCompletion(K.gold(p, cfgOf(p.says.length)), true);
+const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
+
+function problems(seed: number, n: number, people: number): KnightsProblem[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => K.generate(rng, cfgOf(people)));
+}
+
+// The classic: A says "B is a knave", B says "A and B are the same kind".
+//   TT: A's claim (B knave) is false but A is a knight  -> A
+//   TF: A's claim true, A knight; B's claim (A=B) false, B knave  -> ok
+//   FT: A's claim false, A knave ok; B's claim false but B knight  -> B
+//   FF: A's claim true but A is a knave  -> A
+const P: KnightsProblem = {
+  says: [
+    { kind: 'knave', x: 1, y: -1 },
+    { kind: 'same', x: 0, y: 1 },
+  ],
+};
+const TRACE = 'TT:A;TF:ok;FT:B;FF:A';
+const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }) => K.verify(P, completion, cfgOf(2), opts);
+const GOOD = `<think>${TRACE}</think><answer>A=T,B=F</answer>`;
+
+// A three-person puzzle: A: "B and C differ", B: "C is a knave", C: "A is a knight".
+// Only TFT works: B!=C true (A knight), C- false (B knave), A+ true (C knight).
+const P3: KnightsProblem = {
+  says: [
+    { kind: 'differ', x: 1, y: 2 },
+    { kind: 'knave', x: 2, y: -1 },
+    { kind: 'knight', x: 0, y: -1 },
+  ],
+};
+
+// Independent solver: parses the prompt text (not the problem object) and brute-forces every
+// assignment in trace order with its own evaluator.
+function solveFromPrompt(prompt: string): { trace: string; answer: string; nSolutions: number } {
+  expect(prompt.endsWith('?')).toBe(true);
+  const parts = prompt.slice(0, -1).split(',');
+  const n = parts.length;
+  const idx = (c: string) => 'ABCD'.indexOf(c);
+  const cases: string[] = [];
+  const sols: string[] = [];
+  for (let k = 0; k < 2 ** n; k++) {
+    const roles = Array.from({ length: n }, (_, i) => ((k >> (n - 1 - i)) & 1) === 0); // true = knight
+    let liar = '';
+    parts.forEach((part, i) => {
+      expect(part[0]).toBe('ABCD'[i]);
+      expect(part[1]).toBe(':');
+      const st = part.slice(2);
+      let truth: boolean;
+      if (st.length === 2) truth = st[1] === '+' ? roles[idx(st[0]!)]! : (expect(st[1]).toBe('-'), !roles[idx(st[0]!)]!);
+      else {
+        expect(st.length).toBe(3);
+        const a = roles[idx(st[0]!)]!;
+        const b = roles[idx(st[2]!)]!;
+        expect(idx(st[0]!)).toBeLessThan(idx(st[2]!));
+        truth = st[1] === '=' ? a === b : st[1] === '!' ? a !== b : (expect(st[1]).toBe('|'), a || b);
+      }
+      if (!liar && truth !== roles[i]) liar = 'ABCD'[i]!;
+    });
+    const r = roles.map((x) => (x ? 'T' : 'F'));
+    cases.push(`${r.join('')}:${liar || 'ok'}`);
+    if (!liar) sols.push(r.map((x, i) => `${'ABCD'[i]}=${x}`).join(','));
+  }
+  return { trace: cases.join(';'), answer: sols[0] ?? '', nSolutions: sols.length };
+}
+
+describe('hand-written examples', () => {
+  it('the classic two-person puzzle: prompt, trace and answer', () => {
+    expect(K.prompt(P, cfgOf(2))).toBe('A:B-,B:A=B?');
+    expect(K.gold(P, cfgOf(2))).toEqual({ trace: TRACE, answer: 'A=T,B=F' });
+    expect(v(GOOD).correct).toBe(true);
+  });
+
+  it('a three-person puzzle solved by hand', () => {
+    expect(K.prompt(P3, cfgOf(3))).toBe('A:B!C,B:C-,C:A+?');
+    const g = K.gold(P3, cfgOf(3));
+    expect(g.answer).toBe('A=T,B=F,C=T');
+    expect(g.trace).toBe('TTT:A;TTF:C;TFT:ok;TFF:A;FTT:B;FTF:A;FFT:A;FFF:B');
+  });
+
+  it('"or" statements and the case order for four people', () => {
+    // A: "A or B is a knight", B: "C is a knave", C: "C and D are the same", D: "A is a knave".
+    const p: KnightsProblem = {
+      says: [
+        { kind: 'or', x: 0, y: 1 },
+        { kind: 'knave', x: 2, y: -1 },
+        { kind: 'same', x: 2, y: 3 },
+        { kind: 'knave', x: 0, y: -1 },
+      ],
+    };
+    expect(K.prompt(p, cfgOf(4))).toBe('A:A|B,B:C-,C:C=D,D:A-?');
+    const sols = solutions(p);
+    // A knave would make "A or B" false, so B is a knave too; then C is a knight, and C=D makes D a
+    // knight, but D's "A is a knave" is true: consistent. A knight: D's claim is false so D knave;
+    // then C=D means C true iff C knave: impossible. So exactly FFTT.
+    expect(sols.length).toBe(1);
+    const g = K.gold(p, cfgOf(4));
+    expect(g.answer).toBe('A=F,B=F,C=T,D=T');
+    expect(g.trace.split(';').map((c) => c.slice(0, 4))).toEqual(
+      ['TTTT', 'TTTF', 'TTFT', 'TTFF', 'TFTT', 'TFTF', 'TFFT', 'TFFF', 'FTTT', 'FTTF', 'FTFT', 'FTFF', 'FFTT', 'FFTF', 'FFFT', 'FFFF'],
+    );
+    expect(g.trace.split(';')[12]).toBe('FFTT:ok');
+  });
+
+  it('gold throws on a puzzle without a unique solution (never generated)', () => {
+    const twoSols: KnightsProblem = { says: [{ kind: 'knight', x: 0, y: -1 }, { kind: 'knight', x: 1, y: -1 }] };
+    expect(solutions(twoSols).length).toBe(4);
+    expect(() => K.gold(twoSols, cfgOf(2))).toThrow(/4 solutions/);
+  });
+});
+
+describe('gold completions pass, checked by an independent solver', () => {
+  for (const people of [2, 3, 4]) {
+    it(`${people} people: unique solution, gold = independent solve, gold passes every check`, () => {
+      for (const p of problems(100 + people, 500, people)) {
+        const prompt = K.prompt(p, cfgOf(people));
+        const ind = solveFromPrompt(prompt);
+        expect(ind.nSolutions, prompt).toBe(1);
+        expect(K.gold(p, cfgOf(people))).toEqual({ trace: ind.trace, answer: ind.answer });
+        const r = K.verify(p, goldText(p), cfgOf(people));
+        expect(r.correct, `${prompt}: ${JSON.stringify(r.checks)}`).toBe(true);
+        expect(r.checks.every((c) => c.passed)).toBe(true);
+        expect(r.first_wrong_step).toBeNull();
+        expect(r.reward).toBe(1);
+        expect(r.answer).toBe(ind.answer);
+        expect(p.says.length).toBe(people);
+      }
+    });
+  }
+
+  it('answer-only completion: format fails (the think block is required)', () => {
+    const r = v('<answer>A=T,B=F</answer>');
+    expect(r.format_ok).toBe(false);
+    expect(r.correct).toBe(false);
+    expect(check(r, 'format')?.detail).toMatch(/missing <think> block/);
+  });
+});
+
+describe('verifier truth table (A:B-,B:A=B?)', () => {
+  it('surrounding whitespace and padded answer: allowed', () => {
+    expect(v(`\n ${GOOD}\n`).correct).toBe(true);
+    expect(v(`<think>${TRACE}</think><answer> A=T,B=F </answer>`).correct).toBe(true);
+  });
+
+  it('a wrong answer (well-formed but inconsistent): format ok, outcome wrong', () => {
+    for (const a of ['A=F,B=T', 'A=T,B=T', 'A=F,B=F']) {
+      const r = v(`<think>${TRACE}</think><answer>${a}</answer>`);
+      expect(r.correct, a).toBe(false);
+      expect(r.format_ok).toBe(true);
+      expect(check(r, 'answer')?.detail).toBe(`expected A=T,B=F, got ${a}`);
+      expect(r.reward).toBe(0);
+    }
+  });
+
+  it('malformed answers: not an assignment', () => {
+    for (const a of ['A=T, B=F', 'B=F,A=T', 'a=t,b=f', 'A=T,B=F,', 'A=T', 'A=T,B=F,C=T', 'TF', 'A=T;B=F', 'A=1,B=0', 'A:T,B:F', 'A=T,B=F\nA=F,B=T']) {
+      const r = v(`<think>${TRACE}</think><answer>${a}</answer>`);
+      expect(r.correct, a).toBe(false);
+      expect(check(r, 'answer')?.detail, a).toMatch(/not an assignment like A=T,B=T/);
+    }
+  });
+
+  it('a wrong step: first_wrong_step names case 3 and what was expected', () => {
+    const r = v('<think>TT:A;TF:ok;FT:A;FF:A</think><answer>A=T,B=F</answer>');
+    expect(r.first_wrong_step).toEqual({ step: 3, reason: 'case 3: expected FT:B, got "FT:A"' });
+    expect(check(r, 'steps')?.passed).toBe(false);
+    // Documented (as in addition): steps are a separate check; `correct` is format && outcome.
+    expect(r.correct).toBe(true);
+  });
+
+  it('a wrong verdict "ok" on an inconsistent case: step 1', () => {
+    const r = v('<think>TT:ok;TF:ok;FT:B;FF:A</think><answer>A=T,B=F</answer>');
+    expect(r.first_wrong_step?.step).toBe(1);
+  });
+
+  it('cases out of order: the first swapped case is wrong', () => {
+    const r = v('<think>TT:A;FT:B;TF:ok;FF:A</think><answer>A=T,B=F</answer>');
+    expect(r.first_wrong_step?.step).toBe(2);
+  });
+
+  it('a missing step: the missing case is named', () => {
+    const r = v('<think>TT:A;TF:ok;FT:B</think><answer>A=T,B=F</answer>');
+    expect(r.first_wrong_step).toEqual({ step: 4, reason: 'missing case 4 (expected FF:A)' });
+    const r2 = v('<think>TT:A;FT:B;FF:A</think><answer>A=T,B=F</answer>');
+    expect(r2.first_wrong_step).toEqual({ step: 2, reason: 'case 2: expected TF:ok, got "FT:B"' });
+  });
+
+  it('an extra step, and an empty think block', () => {
+    expect(v(`<think>${TRACE};FF:A</think><answer>A=T,B=F</answer>`).first_wrong_step?.reason).toMatch(/^extra case 5/);
+    expect(v('<think></think><answer>A=T,B=F</answer>').first_wrong_step).toEqual({ step: 1, reason: 'missing case 1 (expected TT:A)' });
+    expect(v(`<think>${TRACE};</think><answer>A=T,B=F</answer>`).first_wrong_step?.step).toBe(5);
+  });
+
+  it('broken tags: format fails, not paid, even with the right answer', () => {
+    const cases = [
+      `<think>${TRACE}</think><answer>A=T,B=F</answr>`,
+      `<think>${TRACE}</think><answer>A=T,B=F`,
+      `<think>${TRACE}<answer>A=T,B=F</answer>`,
+      `<think>${TRACE}</think>answer>A=T,B=F</answer>`,
+      `think>${TRACE}</think><answer>A=T,B=F</answer>`,
+      `<think>${TRACE}</think> so <answer>A=T,B=F</answer>`,
+      `${GOOD}x`,
+    ];
+    for (const c of cases) {
+      const r = v(c);
+      expect(r.format_ok, c).toBe(false);
+      expect(r.correct, c).toBe(false);
+      expect(r.reward, c).toBe(0);
+      expect(check(r, 'format')?.detail.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('hostile completions: none crash, none paid as correct', () => {
+  const rng = new Rng(5);
+  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const hostile: [string, string][] = [
+    ['empty', ''],
+    ['whitespace only', '  \n\t '],
+    ['several answer blocks', `<think>${TRACE}</think><answer>A=T,B=F</answer><answer>A=T,B=F</answer>`],
+    ['two different answers', `<think>${TRACE}</think><answer>A=F,B=T</answer><answer>A=T,B=F</answer>`],
+    ['answer stuffed with all options', `<think>${TRACE}</think><answer>A=T,B=T A=T,B=F A=F,B=T A=F,B=F</answer>`],
+    ['all options comma-joined', `<think>${TRACE}</think><answer>A=T,B=F,A=F,B=T</answer>`],
+    ['both roles per person', `<think>${TRACE}</think><answer>A=TF,B=TF</answer>`],
+    ['tags inside tags (answer in think)', `<think>${TRACE}<answer>A=T,B=F</answer></think><answer>A=T,B=F</answer>`],
+    ['tags inside tags (think in answer)', `<answer><think>${TRACE}</think>A=T,B=F</answer>`],
+    ['stray close tag in answer', `<think>${TRACE}</think><answer>A=T,B=F</think></answer>`],
+    ['huge number', `<think>${TRACE}</think><answer>${'9'.repeat(5000)}</answer>`],
+    ['__proto__', `<think>__proto__</think><answer>__proto__</answer>`],
+    ['constructor', `<think>constructor;toString</think><answer>constructor</answer>`],
+    ['code', `<think>${TRACE}</think><answer>(() => { while (true) {} })()</answer>`],
+    ['JSON', `<think>${TRACE}</think><answer>{"A":"T","B":"F"}</answer>`],
+    ['control characters', `<think>${TRACE}</think><answer>A=T,\u0000B=F\u001b[31m</answer>`],
+    ['zero-width space', `<think>${TRACE}</think><answer>A=T,\u200bB=F</answer>`],
+    ['lone surrogate', `<think>${TRACE}</think><answer>A=T,B=F\ud800</answer>`],
+    ['100 KB of text', junk(100_000)],
+    ['100 KB inside think, wrong answer', `<think>${junk(100_000)}</think><answer>A=F,B=F</answer>`],
+    ['100 KB answer', `<think>${TRACE}</think><answer>${'A=T,'.repeat(25_000)}B=F</answer>`],
+    ['100 KB of separators', `<think>${';'.repeat(100_000)}</think><answer>A=F,B=T</answer>`],
+    ['100 K repeated tags', '<answer>'.repeat(100_000)],
+    ['closing tags only', '</think></answer>A=T,B=F'],
+  ];
+  for (const [name, text] of hostile) {
+    it(name, () => {
+      for (const scheme of ['binary', 'tinyzero']) {
+        const t0 = performance.now();
+        const r = v(text, { scheme });
+        expect(performance.now() - t0).toBeLessThan(1000);
+        expect(r.correct).toBe(false);
+        expect(r.reward).toBeLessThan(1);
+        if (scheme === 'binary') expect(r.reward).toBe(0);
+        for (const c of r.checks) expect(c.detail.length, c.name).toBeLessThan(400);
+        if (r.first_wrong_step) expect(r.first_wrong_step.reason.length).toBeLessThan(400);
+      }
+    });
+  }
+});
+
+describe('rewards and flags', () => {
+  it('binary and tinyzero schemes; unknown scheme throws', () => {
+    expect(v(GOOD).reward).toBe(1);
+    expect(v(GOOD).scheme).toBe('binary');
+    expect(v(GOOD, { scheme: 'tinyzero' }).reward).toBe(1);
+    expect(v(`<think>${TRACE}</think><answer>A=F,B=T</answer>`, { scheme: 'tinyzero' }).reward).toBe(0.1);
+    expect(v(`<think>${TRACE}</think>`, { scheme: 'tinyzero' }).reward).toBe(0);
+    expect(() => v(GOOD, { scheme: 'partial' })).toThrow(/unknown reward scheme/);
+  });
+
+  it('truncated passes through', () => {
+    expect(v(GOOD, { truncated: true }).truncated).toBe(true);
+    expect(v(GOOD).truncated).toBe(false);
+    const cut = v(`<think>${TRACE}</think><answer>A=T,B`, { truncated: true });
+    expect(cut.truncated).toBe(true);
+    expect(cut.correct).toBe(false);
+  });
+});
+
+describe('generation', () => {
+  it('is deterministic per seed and differs across seeds', () => {
+    for (const people of [2, 3, 4]) {
+      expect(problems(7, 200, people)).toEqual(problems(7, 200, people));
+      expect(problems(7, 200, people).map(K.canonical)).not.toEqual(problems(8, 200, people).map(K.canonical));
+    }
+  });
+
+  it('knobs and check', () => {
+    expect(K.defaults).toEqual({ people: 3 });
+    expect(K.knobs.people).toMatchObject({ min: 2, max: 4, integer: true });
+    expect(K.check!(cfgOf(3))).toBeNull();
+    expect(K.check!(cfgOf(5))).toMatch(/people/);
+    expect(K.check!(cfgOf(1))).toMatch(/people/);
+    expect(K.check!(cfgOf(2.5))).toMatch(/people/);
+  });
+
+  it('every assignment occurs as an answer, roughly uniformly; all statement kinds occur', () => {
+    for (const people of [2, 3, 4]) {
+      const counts = new Map<string, number>();
+      const kinds = new Set<string>();
+      const ps = problems(50 + people, 2000, people);
+      for (const p of ps) {
+        const a = K.gold(p, cfgOf(people)).answer;
+        counts.set(a, (counts.get(a) ?? 0) + 1);
+        for (const s of p.says) kinds.add(s.kind);
+      }
+      expect(counts.size).toBe(2 ** people);
+      const expected = 2000 / 2 ** people;
+      for (const c of counts.values()) expect(Math.abs(c - expected)).toBeLessThan(expected * 0.35);
+      expect([...kinds].sort()).toEqual(['differ', 'knave', 'knight', 'or', 'same']);
+    }
+  });
+
+  it('prompts are printable ASCII without < > or newlines, and canonical = prompt minus "?"', () => {
+    for (const people of [2, 3, 4]) {
+      for (const p of problems(9, 300, people)) {
+        const text = K.prompt(p, cfgOf(people)) + goldText(p).replace(/<\/?(think|answer)>/g, '');
+        for (const ch of text) expect(ch >= ' ' && ch <= '~' && ch !== '<' && ch !== '>', JSON.stringify(ch)).toBe(true);
+        expect(K.prompt(p, cfgOf(people))).toBe(`${K.canonical(p)}?`);
+      }
+    }
+  });
+
+  it('first-draw uniqueness share and attempts stay bounded', () => {
+    for (const people of [2, 3, 4]) {
+      const rng = new Rng(77);
+      let first = 0;
+      let worst = 0;
+      for (let i = 0; i < 1000; i++) {
+        const { attempts } = generateCounted(rng, people);
+        if (attempts === 1) first++;
+        worst = Math.max(worst, attempts);
+      }
+      // Measured: about 34% (2 people), 27% (3), 21% (4) unique on the first draw.
+      expect(first).toBeGreaterThan(150);
+      expect(worst).toBeLessThan(200);
+    }
+  });
+});
+
+describe('length bounds', () => {
+  it('maxPromptLength / maxCompletionLength bound 2000 problems per setting; completions hit the bound', () => {
+    for (const people of [2, 3, 4]) {
+      const cfg = cfgOf(people);
+      const maxP = K.maxPromptLength(cfg);
+      const maxC = K.maxCompletionLength(cfg);
+      let seenP = 0;
+      let seenC = 0;
+      for (const p of problems(people * 11, 2000, people)) {
+        seenP = Math.max(seenP, tokenLength(K.prompt(p, cfg)));
+        seenC = Math.max(seenC, tokenLength(goldText(p)));
+      }
+      expect(seenP).toBeLessThanOrEqual(maxP);
+      expect(seenC).toBeLessThanOrEqual(maxC);
+      // Every gold completion has the same length: 2^n cases of n+2 chars, one "ok" (+1), separators, answer, tags.
+      expect(seenC).toBe(maxC);
+      expect(maxC).toBe({ 2: 31, 3: 63, 4: 131 }[people]);
+      expect(maxP).toBe(6 * people);
+    }
+    // Default knobs stay under ~120 tokens in total.
+    expect(K.maxPromptLength(K.defaults) + K.maxCompletionLength(K.defaults)).toBeLessThanOrEqual(120);
+  });
+});
