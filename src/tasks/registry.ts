@@ -4,9 +4,10 @@ import { addition } from './addition.ts';
 import { multiplication } from './multiplication.ts';
 import { knightsKnaves } from './knights.ts';
 import { boolean } from './boolean.ts';
+import { syllogism } from './syllogism.ts';
 import type { AnyTask } from './types.ts';
 
-export const TASKS: Record<string, AnyTask> = { addition, multiplication, 'knights-knaves': knightsKnaves, boolean };
+export const TASKS: Record<string, AnyTask> = { addition, multiplication, 'knights-knaves': knightsKnaves, boolean, syllogism };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,0 +1,428 @@
+// Syllogism chains over nonsense words. Premises are "all X Y" (every X is a Y) and "no X Y" (no
+// X is a Y); the question "all A C?" is answered yes / no / unknown.
+//
+// Semantics. Terms are non-empty sets. "all X Y" means X ⊆ Y; "no X Y" means X ∩ Y = ∅ (symmetric).
+// Write X ≤ Y when Y is reachable from X by all-links (reflexive, transitive). Premises are
+// consistent iff no term Z has both sides of a no-premise in its up-set {Y : Z ≤ Y}; generated
+// problems are always consistent (gold() throws on inconsistent ones).
+//   yes      iff the premises entail A ⊆ C        iff A ≤ C.
+//   no       iff they entail "not all A are C"     iff premises + "all A C" are inconsistent.
+//   unknown  otherwise.
+// Exactness (canonical model): interpret each term X as {Z : Z ≤ X}. It satisfies every all-link,
+// every term is non-empty (X ∈ X), and it satisfies every no-link exactly when the premises are
+// consistent. So for consistent premises A ⊆ C fails in the canonical model unless A ≤ C, and a
+// model with A ⊆ C exists iff premises + "all A C" are consistent (take that set's canonical model).
+// The checker below (`decide`) implements exactly these two tests.
+//
+// Trace (format `trace`): a walk from A to C over premises, written as links separated by ','.
+//   "x-y"  the premise "all x y";   "x~y"  the premise "no x y" (or "no y x"), crossed from x to y.
+// A link is walked up (x-y from x to y) or down (x-y from y to x). For yes the walk goes only up,
+// A ... C. For no it has the shape  down* up* ~ down*:  A ⊇ .. ⊇ Z ⊆ .. ⊆ P, P ∩ Q = ∅, Q ⊇ .. ⊇ C;
+// if all A were C then Z ⊆ P ∩ Q would be empty, so not all A are C. Such a walk exists iff the
+// answer is no (its endpoints are the Z, P, Q of the inconsistency of premises + "all A C"). The
+// walk stops the first time it reaches its goal. For unknown the trace is "none". The gold walk is
+// the shortest, with ties broken by link text, so equal problems give equal golds.
+// Prompt: premises joined by '.', then the question: "all wug dax.no dax fep.all wug fep?=".
+// Words are 3 lowercase letters, consonant-vowel-consonant, drawn from the rng.
+
+import type { Rng } from '../rng.ts';
+import { formatCheck, parseCompletion } from './format.ts';
+import { reward } from './rewards.ts';
+import type { Check, Gold, Task, Verdict } from './types.ts';
+
+export interface SyllogismConfig {
+  /** Links in the core chain (1-4). */
+  chainLength: number;
+  /** Extra premises that do not change the answer (0-4). */
+  distractors: number;
+  format: 'trace' | 'plain';
+}
+
+export interface Premise {
+  kind: 'all' | 'no';
+  x: string;
+  y: string;
+}
+
+export interface SyllogismProblem {
+  /** In presented order. */
+  premises: Premise[];
+  a: string;
+  c: string;
+}
+
+export type SyllogismAnswer = 'yes' | 'no' | 'unknown';
+export const ANSWERS: readonly SyllogismAnswer[] = ['yes', 'no', 'unknown'];
+const FORMATS = ['trace', 'plain'] as const;
+const CONSONANTS = 'bcdfghjklmnprstvwz';
+const VOWELS = 'aeiou';
+const WORD_LEN = 3;
+
+// ---------------------------------------------------------------- the exact checker
+
+function allEdges(ps: readonly Premise[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const p of ps) if (p.kind === 'all') m.set(p.x, [...(m.get(p.x) ?? []), p.y]);
+  return m;
+}
+
+/** {Y : x ≤ Y}, x included. */
+export function upSet(ps: readonly Premise[], x: string): Set<string> {
+  const edges = allEdges(ps);
+  const seen = new Set<string>([x]);
+  const stack = [x];
+  while (stack.length) {
+    for (const y of edges.get(stack.pop()!) ?? []) {
+      if (!seen.has(y)) {
+        seen.add(y);
+        stack.push(y);
+      }
+    }
+  }
+  return seen;
+}
+
+function termsOf(ps: readonly Premise[], extra: string[] = []): string[] {
+  const s = new Set<string>(extra);
+  for (const p of ps) {
+    s.add(p.x);
+    s.add(p.y);
+  }
+  return [...s];
+}
+
+/** Consistent with every term non-empty: no term's up-set holds both sides of a no-premise. */
+export function consistent(ps: readonly Premise[]): boolean {
+  const nos = ps.filter((p) => p.kind === 'no');
+  if (nos.length === 0) return true;
+  for (const z of termsOf(ps)) {
+    const up = upSet(ps, z);
+    for (const n of nos) if (up.has(n.x) && up.has(n.y)) return false;
+  }
+  return true;
+}
+
+/** The exact answer (see the header). Throws on inconsistent premises. */
+export function decide(p: SyllogismProblem): SyllogismAnswer {
+  if (!consistent(p.premises)) throw new Error('syllogism: inconsistent premises');
+  if (upSet(p.premises, p.a).has(p.c)) return 'yes';
+  if (!consistent([...p.premises, { kind: 'all', x: p.a, y: p.c }])) return 'no';
+  return 'unknown';
+}
+
+// ---------------------------------------------------------------- walks (traces)
+
+const premiseKey = (kind: string, x: string, y: string) => `${kind} ${x} ${y}`;
+
+function premiseSet(ps: readonly Premise[]): Set<string> {
+  const s = new Set<string>();
+  for (const p of ps) {
+    s.add(premiseKey(p.kind, p.x, p.y));
+    if (p.kind === 'no') s.add(premiseKey('no', p.y, p.x));
+  }
+  return s;
+}
+
+/** Phases of a walk: 0 down before the no-link, 1 up, 2 down after the no-link. Yes walks use phase 1 only. */
+type Move = { link: string; to: string; phase: number };
+
+function moves(ps: readonly Premise[], cur: string, phase: number, goal: SyllogismAnswer): Move[] {
+  const out: Move[] = [];
+  for (const p of ps) {
+    if (p.kind === 'all') {
+      if (p.x === cur && phase <= 1) out.push({ link: `${p.x}-${p.y}`, to: p.y, phase: 1 });
+      if (p.y === cur && goal === 'no' && phase !== 1) out.push({ link: `${p.x}-${p.y}`, to: p.x, phase });
+    } else if (goal === 'no' && phase <= 1) {
+      if (p.x === cur) out.push({ link: `${p.x}~${p.y}`, to: p.y, phase: 2 });
+      if (p.y === cur) out.push({ link: `${p.y}~${p.x}`, to: p.x, phase: 2 });
+    }
+  }
+  return out.sort((u, v) => (u.link < v.link ? -1 : u.link > v.link ? 1 : 0));
+}
+
+/** Shortest walk (breadth first, ties by link text) proving `goal`, or null. */
+export function shortestWalk(p: SyllogismProblem, goal: 'yes' | 'no'): string[] | null {
+  const start = { term: p.a, phase: goal === 'yes' ? 1 : 0 };
+  const endPhase = goal === 'yes' ? 1 : 2;
+  const key = (t: string, ph: number) => `${ph}|${t}`;
+  const prev = new Map<string, { from: string; link: string } | null>([[key(start.term, start.phase), null]]);
+  let frontier = [start];
+  while (frontier.length) {
+    const next: { term: string; phase: number }[] = [];
+    for (const s of frontier) {
+      for (const m of moves(p.premises, s.term, s.phase, goal)) {
+        const k = key(m.to, m.phase);
+        if (prev.has(k)) continue;
+        prev.set(k, { from: key(s.term, s.phase), link: m.link });
+        if (m.to === p.c && m.phase === endPhase) {
+          const links: string[] = [];
+          for (let at: string | undefined = k; at !== undefined; ) {
+            const e = prev.get(at);
+            if (!e) break;
+            links.push(e.link);
+            at = e.from;
+          }
+          return links.reverse();
+        }
+        next.push({ term: m.to, phase: m.phase });
+      }
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+/** Check a written walk against the premises; null when it is a valid proof of `goal`. */
+export function checkWalk(p: SyllogismProblem, think: string, goal: SyllogismAnswer): { step: number; reason: string } | null {
+  const show = (s: string) => JSON.stringify(s.slice(0, 40));
+  if (goal === 'unknown') {
+    return think === 'none' ? null : { step: 1, reason: `step 1: expected none (no derivation), got ${show(think)}` };
+  }
+  if (think.length === 0) return { step: 1, reason: `missing step 1 (walk must start at ${p.a})` };
+  const premises = premiseSet(p.premises);
+  const steps = think.split(',');
+  let cur = p.a;
+  let phase = goal === 'yes' ? 1 : 0;
+  const endPhase = goal === 'yes' ? 1 : 2;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    const n = i + 1;
+    if (cur === p.c && phase === endPhase) return { step: n, reason: `extra step ${n}: the walk already reached ${p.c}` };
+    const link = parseLink(s);
+    if (!link) return { step: n, reason: `step ${n}: ${show(s)} is not a link x-y or x~y` };
+    const { x, op, y } = link;
+    if (op === '~') {
+      if (goal === 'yes') return { step: n, reason: `step ${n}: a no-link cannot prove all ${p.a} ${p.c}` };
+      if (!premises.has(premiseKey('no', x, y))) return { step: n, reason: `step ${n}: no ${x} ${y} is not a premise` };
+      if (x !== cur) return { step: n, reason: `step ${n}: ${s} does not start at ${cur}` };
+      if (phase === 2) return { step: n, reason: `step ${n}: a second no-link` };
+      cur = y;
+      phase = 2;
+    } else {
+      if (!premises.has(premiseKey('all', x, y))) return { step: n, reason: `step ${n}: all ${x} ${y} is not a premise` };
+      if (x === cur && phase <= 1) {
+        cur = y;
+        phase = 1;
+      } else if (y === cur && goal === 'no' && phase !== 1) {
+        cur = x;
+      } else {
+        return { step: n, reason: `step ${n}: ${s} does not continue the walk at ${cur}${goal === 'no' && y === cur ? ' (no going down after going up)' : ''}` };
+      }
+    }
+  }
+  if (cur === p.c && phase === endPhase) return null;
+  const n = steps.length + 1;
+  return { step: n, reason: `missing step ${n}: the walk ends at ${cur}${goal === 'no' && phase !== 2 ? ' before a no-link' : ''}, not at ${p.c}` };
+}
+
+function isWord(s: string): boolean {
+  if (s.length === 0 || s.length > 16) return false;
+  for (const ch of s) if (ch < 'a' || ch > 'z') return false;
+  return true;
+}
+
+function parseLink(s: string): { x: string; op: '-' | '~'; y: string } | null {
+  if (s.length > 40) return null;
+  let at = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '-' || s[i] === '~') {
+      if (at >= 0) return null;
+      at = i;
+    }
+  }
+  if (at < 0) return null;
+  const x = s.slice(0, at);
+  const y = s.slice(at + 1);
+  return isWord(x) && isWord(y) ? { x, op: s[at] as '-' | '~', y } : null;
+}
+
+// ---------------------------------------------------------------- generation
+
+function freshWord(rng: Rng, used: Set<string>): string {
+  for (;;) {
+    const w = rng.choice([...CONSONANTS]) + rng.choice([...VOWELS]) + rng.choice([...CONSONANTS]);
+    if (!used.has(w)) {
+      used.add(w);
+      return w;
+    }
+  }
+}
+
+const all = (x: string, y: string): Premise => ({ kind: 'all', x, y });
+const no = (x: string, y: string): Premise => ({ kind: 'no', x, y });
+
+/** Up-chain t[0] ⊆ t[1] ⊆ ... as premises. */
+const chainOf = (t: string[]): Premise[] => t.slice(1).map((y, i) => all(t[i]!, y));
+
+/** The core premises for a target answer, `len` premises (or len-1 for a gap), and the question. */
+function core(rng: Rng, len: number, target: SyllogismAnswer, used: Set<string>): SyllogismProblem {
+  const words = (n: number) => Array.from({ length: n }, () => freshWord(rng, used));
+  const noLink = (u: string, v: string) => (rng.int(2) ? no(u, v) : no(v, u));
+  if (target === 'yes') {
+    const t = words(len + 1);
+    return { premises: chainOf(t), a: t[0]!, c: t[len]! };
+  }
+  if (target === 'no') {
+    // Plain: A ⊆..⊆ P, no P Q, C ⊆..⊆ Q.  Witness (len >= 2): Z ⊆..⊆ A, Z ⊆..⊆ P, no P Q, C ⊆..⊆ Q.
+    const rest = len - 1;
+    if (len >= 2 && rng.int(3) === 0) {
+      const d = rng.range(1, rest);
+      const u = rng.range(0, rest - d);
+      const cLen = rest - d - u;
+      const down = words(d + 1); // down[0] = Z, down[d] = A
+      const up = [down[0]!, ...words(u)];
+      const cs = words(cLen + 1);
+      return { premises: [...chainOf(down), ...chainOf(up), ...chainOf(cs), noLink(up[u]!, cs[cLen]!)], a: down[d]!, c: cs[0]! };
+    }
+    const aLen = rng.range(0, rest);
+    const as = words(aLen + 1);
+    const cs = words(rest - aLen + 1);
+    return { premises: [...chainOf(as), ...chainOf(cs), noLink(as[aLen]!, cs[rest - aLen]!)], a: as[0]!, c: cs[0]! };
+  }
+  const kinds = len >= 2 ? 5 : 3;
+  const kind = rng.int(kinds);
+  if (kind === 0) {
+    // A chain with one link reversed.
+    const t = words(len + 1);
+    const ps = chainOf(t);
+    const i = rng.int(len);
+    ps[i] = all(ps[i]!.y, ps[i]!.x);
+    return { premises: ps, a: t[0]!, c: t[len]! };
+  }
+  if (kind === 1) {
+    // A chain with one link missing.
+    const t = words(len + 1);
+    const ps = chainOf(t);
+    ps.splice(rng.int(len), 1);
+    return { premises: ps, a: t[0]!, c: t[len]! };
+  }
+  if (kind === 2) {
+    // The chain runs from C to A (converse).
+    const t = words(len + 1);
+    return { premises: chainOf(t), a: t[len]!, c: t[0]! };
+  }
+  if (kind === 3) {
+    // A and C under a common term (undistributed middle).
+    const aLen = rng.range(1, len - 1);
+    const as = words(aLen + 1);
+    const cs = [...words(len - aLen), as[aLen]!];
+    return { premises: [...chainOf(as), ...chainOf(cs)], a: as[0]!, c: cs[0]! };
+  }
+  // A ⊆..⊆ P, no P Q, Q ⊆..⊆ C (the C side points the wrong way).
+  const aLen = rng.range(0, len - 2);
+  const as = words(aLen + 1);
+  const qs = words(len - 1 - aLen + 1);
+  return { premises: [...chainOf(as), ...chainOf(qs), noLink(as[aLen]!, qs[0]!)], a: as[0]!, c: qs[qs.length - 1]! };
+}
+
+const samePair = (p: Premise, q: Premise) => (p.x === q.x && p.y === q.y) || (p.x === q.y && p.y === q.x);
+
+function decideOrNull(p: SyllogismProblem): SyllogismAnswer | null {
+  return consistent(p.premises) ? decide(p) : null;
+}
+
+export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
+  name: 'syllogism',
+  version: 1,
+  description: 'Chains of "all X Y" / "no X Y" over nonsense words: are all A C? yes, no or unknown.',
+  defaults: { chainLength: 3, distractors: 2, format: 'trace' },
+  knobs: {
+    chainLength: { min: 1, max: 4, integer: true, help: 'links in the core chain' },
+    distractors: { min: 0, max: 4, integer: true, help: 'extra premises that keep the answer' },
+  },
+  options: { format: FORMATS },
+
+  generate(rng, cfg) {
+    const target = rng.choice(ANSWERS);
+    const used = new Set<string>();
+    const base = core(rng, cfg.chainLength, target, used);
+    const premises = [...base.premises];
+    for (let d = 0; d < cfg.distractors; d++) {
+      const terms = termsOf(premises, [base.a, base.c]);
+      for (let attempt = 0; attempt < 30; attempt++) {
+        const r = rng.int(3);
+        const x = r === 2 ? freshWord(rng, new Set(used)) : rng.choice(terms);
+        const y = r === 1 ? freshWord(rng, new Set(used)) : rng.choice(terms);
+        if (x === y) continue;
+        const cand: Premise = rng.int(10) < 7 ? all(x, y) : no(x, y);
+        if (premises.some((q) => samePair(q, cand))) continue;
+        const trial = { premises: [...premises, cand], a: base.a, c: base.c };
+        if (decideOrNull(trial) !== target) continue;
+        premises.push(cand);
+        used.add(x);
+        used.add(y);
+        break;
+      }
+    }
+    return { premises: rng.shuffle(premises), a: base.a, c: base.c };
+  },
+
+  // The premises as a set ("no" is symmetric), then the question.
+  canonical: (p) =>
+    p.premises
+      .map((q) => (q.kind === 'no' && q.y < q.x ? `no ${q.y} ${q.x}` : `${q.kind} ${q.x} ${q.y}`))
+      .sort()
+      .join('.') + `|${p.a} ${p.c}`,
+
+  prompt: (p) => [...p.premises.map((q) => `${q.kind} ${q.x} ${q.y}`), `all ${p.a} ${p.c}?=`].join('.'),
+
+  gold(p, cfg): Gold {
+    const answer = decide(p);
+    if (cfg.format === 'plain') return { trace: '', answer };
+    if (answer === 'unknown') return { trace: 'none', answer };
+    const walk = shortestWalk(p, answer);
+    if (!walk) throw new Error(`syllogism: no ${answer} walk found (checker and walk disagree)`);
+    return { trace: walk.join(','), answer };
+  },
+
+  // Each premise is at most "all xxx yyy." (4 + 2*WORD_LEN + 2 chars); the question "all xxx yyy?=".
+  maxPromptLength: (cfg) => (cfg.chainLength + cfg.distractors) * (2 * WORD_LEN + 6) + 2 * WORD_LEN + 7,
+
+  // A shortest walk uses each premise at most once (consistent premises), so it has at most
+  // chainLength + distractors links of 2*WORD_LEN+1 chars, comma-separated; the longest answer is
+  // "unknown" (7); plus 4 tags.
+  maxCompletionLength(cfg) {
+    if (cfg.format === 'plain') return 2 + 7;
+    const n = cfg.chainLength + cfg.distractors;
+    return 4 + n * (2 * WORD_LEN + 1) + (n - 1) + 7;
+  },
+
+  verify(p, completion, cfg, opts = {}): Verdict {
+    const gold = this.gold(p, cfg);
+    const withTrace = cfg.format === 'trace';
+    const parsed = parseCompletion(completion, withTrace);
+    const checks: Check[] = [formatCheck(parsed)];
+    let firstWrong: Verdict['first_wrong_step'] = null;
+
+    if (withTrace && parsed.think !== null) {
+      firstWrong = checkWalk(p, parsed.think, gold.answer as SyllogismAnswer);
+      const nSteps = gold.trace === 'none' ? 0 : gold.trace.split(',').length;
+      checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : gold.answer === 'unknown' ? 'none, as expected' : `valid walk from ${p.a} to ${p.c} (gold has ${nSteps} links)` });
+    }
+
+    const ans = parsed.answer === null ? null : parsed.answer.trim();
+    let outcomeOk = false;
+    let detail: string;
+    if (ans === null) detail = 'no single answer';
+    else if (ans !== 'yes' && ans !== 'no' && ans !== 'unknown') detail = `answer ${JSON.stringify(ans.slice(0, 40))} is not yes, no or unknown`;
+    else {
+      outcomeOk = ans === gold.answer;
+      detail = outcomeOk ? `${ans} is right` : `expected ${gold.answer}, got ${ans}`;
+    }
+    checks.push({ name: 'answer', passed: outcomeOk, detail });
+
+    const formatOk = checks[0]!.passed;
+    const scheme = opts.scheme ?? 'binary';
+    return {
+      correct: formatOk && outcomeOk,
+      format_ok: formatOk,
+      truncated: opts.truncated ?? false,
+      answer: ans,
+      checks,
+      first_wrong_step: firstWrong,
+      reward: reward(scheme, { format_ok: formatOk, answered: ans !== null, outcome_ok: outcomeOk }),
+      scheme,
+    };
+  },
+};
+
