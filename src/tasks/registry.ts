@@ -5,9 +5,10 @@ import { multiplication } from './multiplication.ts';
 import { knightsKnaves } from './knights.ts';
 import { boolean } from './boolean.ts';
 import { syllogism } from './syllogism.ts';
+import { countdown } from './countdown.ts';
 import type { AnyTask } from './types.ts';
 
-export const TASKS: Record<string, AnyTask> = { addition, multiplication, 'knights-knaves': knightsKnaves, boolean, syllogism };
+export const TASKS: Record<string, AnyTask> = { addition, multiplication, 'knights-knaves': knightsKnaves, boolean, syllogism, countdown };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

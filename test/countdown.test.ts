@@ -1,0 +1,536 @@
+// Countdown task: the exact expression parser on hand-written examples (fractions, precedence,
+// each number exactly once, unary minus), a verifier truth table with step mutations, hostile
+// completions that must neither crash nor be paid, gold completions across knobs, determinism,
+// generation ranges, length bounds, and the gold trees re-checked independently (plain numbers).
+
+import { describe, it, expect } from 'vitest';
+import { Rng } from '../src/rng.ts';
+import {
+  checkAnswer,
+  countdown,
+  evaluateExpression,
+  renderExpr,
+  showRat,
+  type CountdownConfig,
+  type CountdownExpr,
+  type CountdownProblem,
+} from '../src/tasks/countdown.ts';
+import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
+import type { Verdict } from '../src/tasks/types.ts';
+
+const cfgOf = (over: Partial<CountdownConfig> = {}): CountdownConfig => ({ ...countdown.defaults, ...over });
+const CFG = cfgOf();
+const goldText = (p: CountdownProblem, cfg: CountdownConfig = CFG) => renderCompletion(countdown.gold(p, cfg), true);
+const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
+const num = (value: number): CountdownExpr => ({ kind: 'num', value });
+const op = (o: '+' | '-' | '*' | '/', l: CountdownExpr, r: CountdownExpr): CountdownExpr => ({ kind: 'op', op: o, l, r });
+
+// 3,7,25,50 -> 100 via (50-25)*(7-3).
+const P: CountdownProblem = { numbers: [3, 7, 25, 50], target: 100, expr: op('*', op('-', num(50), num(25)), op('-', num(7), num(3))) };
+const TRACE = '50-25=25,7-3=4,25*4=100';
+const ANSWER = '(50-25)*(7-3)';
+const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }) => countdown.verify(P, completion, CFG, opts);
+const withAnswer = (a: string, trace = TRACE) => v(`<think>${trace}</think><answer>${a}</answer>`);
+
+function problems(seed: number, n: number, cfg: CountdownConfig): CountdownProblem[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => countdown.generate(rng, cfg));
+}
+
+/** The parser's exact value as text (`8`, `(3/4)`), or the error, for readable expectations. */
+function value(expr: string): string {
+  const r = evaluateExpression(expr);
+  return r.ok ? showRat(r.value) : `error: ${r.error}`;
+}
+
+describe('expression parser: hand-written examples', () => {
+  it('division gives exact fractions', () => {
+    expect(value('6/(3/4)')).toBe('8'); // 3/4 then 6 / (3/4) = 24/3 = 8
+    expect(value('3/4')).toBe('(3/4)');
+    expect(value('6/8')).toBe('(3/4)'); // reduced
+    expect(value('(1+2)/4')).toBe('(3/4)');
+    expect(value('1/3+2/3')).toBe('1'); // no float rounding: 0.333..+0.666.. is exactly 1
+    expect(value('6/(1-5/7)')).toBe('21'); // 1-5/7 = 2/7, 6/(2/7) = 21
+    expect(value('8/(3-8/3)')).toBe('24'); // 3-8/3 = 1/3, 8*3 = 24
+    expect(value('100/7*7')).toBe('100');
+    expect(value('1/3-1/2')).toBe('(-1/6)'); // negative intermediate values are fine (binary minus)
+    expect(value('1/3/3')).toBe('(1/9)'); // left associative
+  });
+
+  it('precedence and associativity', () => {
+    expect(value('2+3*4')).toBe('14');
+    expect(value('(2+3)*4')).toBe('20');
+    expect(value('2*3+4*5')).toBe('26');
+    expect(value('8-3-2')).toBe('3'); // (8-3)-2, not 8-(3-2)
+    expect(value('8-(3-2)')).toBe('7');
+    expect(value('8/4/2')).toBe('1'); // (8/4)/2
+    expect(value('8/(4/2)')).toBe('4');
+    expect(value('2+12/4*3-1')).toBe('10'); // 2 + ((12/4)*3) - 1
+    expect(value('((((7))))')).toBe('7');
+    expect(value(' ( 50 - 25 ) * ( 7 - 3 ) ')).toBe('100'); // spaces between tokens are skipped
+  });
+
+  it('unary minus and unary plus are rejected with a clear message', () => {
+    expect(value('-3+7')).toMatch(/^error: unary minus is not allowed at column 1/);
+    expect(value('7*-3')).toMatch(/unary minus is not allowed at column 3/);
+    expect(value('7-(-3)')).toMatch(/unary minus/);
+    expect(value('7--3')).toMatch(/unary minus/);
+    expect(value('+7')).toMatch(/unary plus is not allowed/);
+  });
+
+  it('malformed input is rejected, never evaluated', () => {
+    expect(value('')).toMatch(/empty expression/);
+    expect(value('   ')).toMatch(/empty expression/);
+    expect(value('3+')).toMatch(/expression ends early/);
+    expect(value('(3+4')).toMatch(/expected "\)"/);
+    expect(value('3+4)')).toMatch(/unmatched "\)"/);
+    expect(value('()')).toMatch(/unexpected "\)"/);
+    expect(value('3 4')).toMatch(/unexpected "4"/);
+    expect(value('3(4)')).toMatch(/unexpected "\("/);
+    expect(value('07+1')).toMatch(/leading zero/);
+    expect(value('3.5')).toMatch(/unexpected "\."/);
+    expect(value('2^3')).toMatch(/unexpected "\^"/);
+    expect(value('3x4')).toMatch(/unexpected "x"/);
+    expect(value('1e3')).toMatch(/unexpected "e"/);
+    expect(value('3/(7-7)')).toMatch(/division by zero/);
+    expect(value('3/0')).toMatch(/division by zero/);
+    expect(value('0/3')).toBe('0'); // dividing zero is fine
+  });
+
+  it('caps: 200 characters and nesting depth 20', () => {
+    const deep = (k: number) => '('.repeat(k) + '1' + ')'.repeat(k);
+    expect(value(deep(20))).toBe('1');
+    expect(value(deep(21))).toMatch(/nested deeper than 20/);
+    const long = '1+'.repeat(99) + '1'; // 199 characters
+    expect(long.length).toBe(199);
+    expect(value(long)).toBe('100');
+    expect(value(long + '+1')).toMatch(/longer than 200 characters/);
+    // Huge literals within the cap are exact (BigInt), not Infinity.
+    expect(value('9'.repeat(99) + '-' + '9'.repeat(99))).toBe('0');
+    expect(value('9'.repeat(99) + '/' + '3'.repeat(99))).toBe('3');
+  });
+
+  it('each given number exactly once: reuse, omission, extra numbers are rejected', () => {
+    const q = { numbers: [3, 4, 6], target: 8 };
+    expect(checkAnswer(q, '6/(3/4)')).toBeNull();
+    expect(checkAnswer(q, '6/3*4')).toBeNull(); // another correct expression: (6/3)*4
+    expect(checkAnswer(q, '4*6/3')).toBeNull();
+    expect(checkAnswer(q, '4+4')).toMatch(/uses 4 beyond the given numbers and does not use 3,6/);
+    expect(checkAnswer(q, '6+6-4')).toMatch(/uses 6 beyond .* does not use 3/); // reuses 6, drops 3
+    expect(checkAnswer(q, '6+3-4+3')).toMatch(/uses 3 beyond/); // all used, 3 twice
+    expect(checkAnswer(q, '2*4')).toMatch(/uses 2 beyond .* does not use 3,6/);
+    expect(checkAnswer(q, '6/(3/4)*1')).toMatch(/uses 1 beyond/);
+    expect(checkAnswer(q, '6+3-4')).toMatch(/is 5, not 8/);
+    expect(checkAnswer(q, '6/3/4')).toMatch(/is \(1\/2\), not 8/);
+    // Repeated given numbers must be used as often as given.
+    const r = { numbers: [3, 3, 8, 8], target: 24 };
+    expect(checkAnswer(r, '8/(3-8/3)')).toBeNull();
+    expect(checkAnswer(r, '8*3')).toMatch(/does not use 3,8|does not use 8,3/);
+    expect(checkAnswer(r, '8*3*3/3')).toMatch(/uses 3 beyond .* does not use 8/);
+    // Division by zero is invalid even when the numbers match.
+    expect(checkAnswer({ numbers: [3, 7, 7], target: 1 }, '3/(7-7)')).toMatch(/division by zero/);
+  });
+});
+
+describe('gold completions pass', () => {
+  it('the worked example has the expected prompt, trace and answer', () => {
+    expect(countdown.prompt(P, CFG)).toBe('3,7,25,50:100=');
+    expect(countdown.gold(P, CFG)).toEqual({ trace: TRACE, answer: ANSWER });
+    const r = v(goldText(P));
+    expect(r.correct).toBe(true);
+    expect(r.checks.map((c) => [c.name, c.passed])).toEqual([['format', true], ['steps', true], ['answer', true]]);
+  });
+
+  it('rendering uses minimal parentheses and keeps the ones that matter', () => {
+    expect(renderExpr(op('-', num(9), op('+', num(2), num(3))))).toBe('9-(2+3)');
+    expect(renderExpr(op('-', num(9), op('-', num(2), num(3))))).toBe('9-(2-3)');
+    expect(renderExpr(op('+', num(9), op('-', num(2), num(3))))).toBe('9+2-3');
+    expect(renderExpr(op('/', num(8), op('*', num(2), num(2))))).toBe('8/(2*2)');
+    expect(renderExpr(op('*', num(8), op('/', num(4), num(2))))).toBe('8*4/2');
+    expect(renderExpr(op('*', op('+', num(1), num(2)), num(3)))).toBe('(1+2)*3');
+    expect(renderExpr(op('+', op('*', num(1), num(2)), num(3)))).toBe('1*2+3');
+  });
+
+  it('gold passes every check for many generated problems across knob settings', () => {
+    for (const count of [3, 4]) {
+      for (const maxNumber of [9, 20, 50, 99]) {
+        const cfg = cfgOf({ count, maxNumber });
+        for (const p of problems(count * 1000 + maxNumber, 300, cfg)) {
+          const r = countdown.verify(p, goldText(p, cfg), cfg);
+          expect(r.correct, `${countdown.prompt(p, cfg)} ${goldText(p, cfg)}: ${JSON.stringify(r.checks)}`).toBe(true);
+          expect(r.checks.every((c) => c.passed)).toBe(true);
+          expect(r.first_wrong_step).toBeNull();
+          expect(r.reward).toBe(1);
+          expect(r.answer).toBe(countdown.gold(p, cfg).answer);
+        }
+      }
+    }
+  });
+});
+
+describe('verifier truth table (3,7,25,50 -> 100)', () => {
+  it('other correct expressions are accepted, not only the gold one', () => {
+    // By brute force these are all the solutions in the 5 bracketings; negative intermediates
+    // (3-7 = -4) are fine because the minus is binary.
+    for (const a of ['(7-3)*(50-25)', '(50-25)*(7-3)', '(3-7)*(25-50)', '(25-50)*(3-7)', '((50-25))*(7-3)']) {
+      expect(withAnswer(a).correct, a).toBe(true);
+    }
+    expect(withAnswer('50*(7-3)/2').correct).toBe(false); // 2 is not given, 25 unused
+    expect(withAnswer('25*(7-3)+50-50').correct).toBe(false); // 50 twice
+    expect(withAnswer('25*(7-3)*50/50').correct).toBe(false); // 50 twice
+    expect(withAnswer('50+25+7*3').correct).toBe(false); // 96
+    expect(withAnswer('50-25*7-3').correct).toBe(false); // precedence: -128, not (50-25)*(7-3)
+  });
+
+  it('a wrong answer: format ok, outcome wrong with the value in the detail', () => {
+    const r = withAnswer('(50+25)*(7-3)');
+    expect(r.correct).toBe(false);
+    expect(r.format_ok).toBe(true);
+    expect(check(r, 'answer')?.detail).toMatch(/is 300, not 100/);
+    expect(r.reward).toBe(0);
+  });
+
+  it('a bare target number as the answer: rejected (numbers not used)', () => {
+    const r = withAnswer('100');
+    expect(r.correct).toBe(false);
+    expect(check(r, 'answer')?.detail).toMatch(/uses 100 beyond the given numbers and does not use/);
+  });
+
+  it('the answer with "=100" appended: not a single expression', () => {
+    expect(check(withAnswer('(50-25)*(7-3)=100'), 'answer')?.detail).toMatch(/unexpected "="/);
+  });
+
+  it('a wrong step: arithmetic error at step 2', () => {
+    const r = withAnswer(ANSWER, '50-25=25,7-3=5,25*5=125');
+    expect(r.first_wrong_step).toEqual({ step: 2, reason: 'step 2: 7-3 is 4, not 5' });
+    expect(check(r, 'steps')?.passed).toBe(false);
+    // Documented: `correct` = format && answer; the steps are a separate check.
+    expect(r.correct).toBe(true);
+  });
+
+  it('a step that uses a number not available (never given, or already used)', () => {
+    expect(withAnswer(ANSWER, '50-25=25,8-4=4,25*4=100').first_wrong_step).toEqual({ step: 2, reason: 'step 2: 8 is not available (left: 3,7,25)' });
+    const r = withAnswer(ANSWER, '50-25=25,25-3=22,22*4=88');
+    expect(r.first_wrong_step?.step).toBe(3); // 25 (the result) may be used; 4 was never made
+    expect(r.first_wrong_step?.reason).toMatch(/step 3: 4 is not available \(left: 7,22\)/);
+    // 50 used twice.
+    expect(withAnswer(ANSWER, '50-25=25,50-7=43,25*4=100').first_wrong_step?.reason).toMatch(/step 2: 50 is not available \(left: 3,7,25\)/);
+    // x op x needs the value twice in the pool.
+    expect(withAnswer(ANSWER, '7-7=0').first_wrong_step?.reason).toBe('step 1: 7 is not available (left: 3,7,25,50)');
+  });
+
+  it('steps out of order: using a result before it is made', () => {
+    const r = withAnswer(ANSWER, '25*4=100,50-25=25,7-3=4');
+    expect(r.first_wrong_step).toEqual({ step: 1, reason: 'step 1: 4 is not available (left: 3,7,25,50)' });
+  });
+
+  it('a missing step: reported as step 3 with what is left', () => {
+    const r = withAnswer(ANSWER, '50-25=25,7-3=4');
+    expect(r.first_wrong_step).toEqual({ step: 3, reason: 'missing step 3: 2 values left (25,4), need one' });
+  });
+
+  it('an empty think block: step 1 is missing', () => {
+    const r = withAnswer(ANSWER, '');
+    expect(r.first_wrong_step?.step).toBe(1);
+    expect(r.first_wrong_step?.reason).toMatch(/missing step 1: 4 values left \(3,7,25,50\)/);
+  });
+
+  it('an extra step: only the target is left, it cannot be used twice', () => {
+    const r = withAnswer(ANSWER, `${TRACE},100-100=0`);
+    expect(r.first_wrong_step?.step).toBe(4);
+    expect(r.first_wrong_step?.reason).toMatch(/step 4: 100 is not available \(left: 100\)/);
+  });
+
+  it('right steps that end on the wrong number: the last step is blamed', () => {
+    const r = withAnswer(ANSWER, '50+25=75,7-3=4,75*4=300');
+    expect(r.first_wrong_step).toEqual({ step: 3, reason: 'step 3: the last result 300 is not the target 100' });
+  });
+
+  it('any correct trace is accepted, with fractions and negatives written as documented', () => {
+    // A different valid route to 100.
+    expect(check(withAnswer(ANSWER, '7-3=4,50-25=25,4*25=100'), 'steps')?.passed).toBe(true);
+    const q: CountdownProblem = { numbers: [1, 5, 6, 7], target: 21, expr: op('+', op('*', num(7), num(1)), op('+', num(5), num(6))) }; // any gold
+    const ok = (trace: string) => countdown.verify(q, `<think>${trace}</think><answer>6/(1-5/7)</answer>`, CFG);
+    expect(ok('5/7=(5/7),1-(5/7)=(2/7),6/(2/7)=21').first_wrong_step).toBeNull();
+    expect(ok('5/7=(5/7),1-(5/7)=(2/7),6/(2/7)=21').correct).toBe(true);
+    expect(ok('5/7=(10/14),1-(5/7)=(2/7),6/(2/7)=21').first_wrong_step).toBeNull(); // matched by value
+    expect(ok('5/7=(5/7),(5/7)-1=(-2/7),6/(-2/7)=-21').first_wrong_step?.reason).toMatch(/last result -21 is not the target 21/);
+    expect(ok('1-7=-6,5+6=11,-6+11=5').first_wrong_step?.reason).toMatch(/last result 5/); // negatives parse
+    expect(ok('5/7=0,1-0=1,6/1=6').first_wrong_step).toEqual({ step: 1, reason: 'step 1: 5/7 is (5/7), not 0' });
+    expect(ok('5-5=0,6/0=0').first_wrong_step?.reason).toMatch(/step 1: 5 is not available/);
+    const z = countdown.verify({ numbers: [3, 3, 8], target: 1, expr: op('/', op('-', num(8), num(3)), num(3)) }, '<think>3-3=0,8/0=0</think><answer>8</answer>', CFG);
+    expect(z.first_wrong_step).toEqual({ step: 2, reason: 'step 2: division by zero' });
+  });
+
+  it('malformed steps: spaces, unparenthesised fractions, junk', () => {
+    expect(withAnswer(ANSWER, '50 - 25=25,7-3=4,25*4=100').first_wrong_step?.reason).toMatch(/step 1 "50 - 25=25": expected an operator/);
+    expect(withAnswer(ANSWER, '50-25=25,7-3=4,25*4=100,').first_wrong_step).toEqual({ step: 4, reason: 'step 4 "": empty step' });
+    expect(withAnswer(ANSWER, '50-25=25,7-3=4=4,25*4=100').first_wrong_step?.reason).toMatch(/step 2 .*unexpected "=4"/);
+    expect(withAnswer(ANSWER, '50-25=025,7-3=4,25*4=100').first_wrong_step?.reason).toMatch(/leading zero/);
+    expect(withAnswer(ANSWER, '50/25=2/1,7-3=4,2*4=8').first_wrong_step?.reason).toMatch(/step 1 .*unexpected "\/1"/);
+    expect(withAnswer(ANSWER, '(50/0)+25=25').first_wrong_step?.reason).toMatch(/denominator 0/);
+  });
+
+  it('missing think block: format fails, so not correct even with the right answer', () => {
+    const r = v(`<answer>${ANSWER}</answer>`);
+    expect(r.format_ok).toBe(false);
+    expect(r.correct).toBe(false);
+    expect(check(r, 'format')?.detail).toMatch(/missing <think> block/);
+    expect(check(r, 'steps')).toBeUndefined();
+    expect(r.answer).toBe(ANSWER);
+  });
+
+  it('broken tags: format fails, not paid', () => {
+    const cases = [
+      `<think>${TRACE}</think><answer>${ANSWER}</answr>`,
+      `<think>${TRACE}</think><answer>${ANSWER}`,
+      `<think>${TRACE}<answer>${ANSWER}</answer>`,
+      `<think>${TRACE}</think>answer>${ANSWER}</answer>`,
+      `think>${TRACE}</think><answer>${ANSWER}</answer>`,
+    ];
+    for (const c of cases) {
+      const r = v(c);
+      expect(r.format_ok, c).toBe(false);
+      expect(r.correct, c).toBe(false);
+      expect(r.reward, c).toBe(0);
+    }
+  });
+
+  it('surrounding whitespace and padded answer: allowed (trimmed)', () => {
+    expect(v(`\n ${goldText(P)}\n`).correct).toBe(true);
+    expect(v(`<think>${TRACE}</think><answer> ${ANSWER} </answer>`).correct).toBe(true);
+  });
+});
+
+describe('hostile completions: none crash, none paid as correct', () => {
+  const rng = new Rng(5);
+  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const T = `<think>${TRACE}</think>`;
+  const hostile: [string, string][] = [
+    ['empty', ''],
+    ['whitespace only', '  \n\t '],
+    ['several answer blocks', `${T}<answer>${ANSWER}</answer><answer>${ANSWER}</answer>`],
+    ['several answers, one wrong', `${T}<answer>1</answer><answer>${ANSWER}</answer>`],
+    ['answer stuffed with options', `${T}<answer>${ANSWER} 4*25 (7-3)*25 100</answer>`],
+    ['answer stuffed with comma options', `${T}<answer>${ANSWER},4*25</answer>`],
+    ['answer stuffed with "or"', `${T}<answer>${ANSWER} or 100</answer>`],
+    ['answer plus "=100"', `${T}<answer>${ANSWER}=100</answer>`],
+    ['answer nested in think', `<think>${TRACE}<answer>${ANSWER}</answer></think><answer>${ANSWER}</answer>`],
+    ['think inside answer', `${T}<answer><think>${ANSWER}</answer>`],
+    ['think nested in answer', `<answer><think>${TRACE}</think>${ANSWER}</answer>`],
+    ['huge number', `${T}<answer>${'9'.repeat(10_000)}</answer>`],
+    ['huge number under the cap', `${T}<answer>${'9'.repeat(199)}</answer>`],
+    ['huge product under the cap', `${T}<answer>${Array.from({ length: 66 }, () => '99').join('*')}</answer>`],
+    ['huge step numbers', `<think>${'9'.repeat(90)}*${'9'.repeat(5)}=1</think><answer>${ANSWER}1</answer>`],
+    ['deep parentheses', `${T}<answer>${'('.repeat(5000)}100${')'.repeat(5000)}</answer>`],
+    ['deep parentheses under the length cap', `${T}<answer>${'('.repeat(99)}1${')'.repeat(99)}</answer>`],
+    ['__proto__', `${T}<answer>__proto__</answer>`],
+    ['constructor', `${T}<answer>constructor</answer>`],
+    ['__proto__ steps', `<think>__proto__,constructor,toString</think><answer>__proto__</answer>`],
+    ['code', `${T}<answer>(()=>100)()</answer>`],
+    ['eval', `${T}<answer>eval("100")</answer>`],
+    ['process.exit', `${T}<answer>process.exit(0)</answer>`],
+    ['NaN', `${T}<answer>NaN</answer>`],
+    ['Infinity', `${T}<answer>Infinity</answer>`],
+    ['1e2', `${T}<answer>1e2</answer>`],
+    ['hex', `${T}<answer>0x64</answer>`],
+    ['decimal', `${T}<answer>100.0</answer>`],
+    ['unary minus trick', `${T}<answer>(50-25)*(7-3)--0</answer>`],
+    ['NUL byte', `${T}<answer>${ANSWER}\u0000</answer>`],
+    ['ANSI escape', `${T}<answer>\u001b[31m${ANSWER}</answer>`],
+    ['tab and newline inside', `${T}<answer>(50-25)\t*\n(7-3)</answer>`],
+    ['zero-width space', `${T}<answer>(50-25)\u200b*(7-3)</answer>`],
+    ['lone surrogate', `${T}<answer>${ANSWER}\ud800</answer>`],
+    ['full-width digits', `${T}<answer>(５0-25)*(7-3)</answer>`],
+    ['unicode minus and times', `${T}<answer>(50\u221225)\u00d7(7-3)</answer>`],
+    ['closing tags only', '</think></answer>100'],
+    ['reversed tags', `</answer>${ANSWER}<answer>`],
+    ['100 KB printable garbage', junk(100_000)],
+    ['100 KB garbage inside think', `<think>${junk(100_000)}</think><answer>1</answer>`],
+    ['100 KB of commas as steps', `<think>${','.repeat(100_000)}</think><answer>1</answer>`],
+    ['100 KB of digits as the answer', `${T}<answer>${'9'.repeat(100_000)}</answer>`],
+    ['100 KB expression', `${T}<answer>${'1+'.repeat(50_000)}1</answer>`],
+    ['100 K repeated tags', '<answer>'.repeat(100_000)],
+  ];
+  for (const [name, text] of hostile) {
+    it(name, () => {
+      for (const scheme of ['binary', 'tinyzero']) {
+        const t0 = performance.now();
+        const r = v(text, { scheme });
+        expect(performance.now() - t0).toBeLessThan(1000);
+        expect(r.correct).toBe(false);
+        expect(r.reward).toBeLessThan(1);
+        if (scheme === 'binary') expect(r.reward).toBe(0);
+        // Messages stay short whatever the model wrote (they are logged and shown in the UI).
+        for (const c of r.checks) expect(c.detail.length, c.name).toBeLessThan(400);
+        if (r.first_wrong_step) expect(r.first_wrong_step.reason.length).toBeLessThan(400);
+      }
+    });
+  }
+
+  it('100 KB garbage think + right answer: paid (steps do not gate correct), steps fail fast and short', () => {
+    for (const think of [junk(100_000), ','.repeat(100_000)]) {
+      const t0 = performance.now();
+      const r = v(`<think>${think}</think><answer>${ANSWER}</answer>`);
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(r.correct).toBe(true);
+      expect(check(r, 'steps')?.passed).toBe(false);
+      expect(r.first_wrong_step?.step).toBe(1);
+      expect(r.first_wrong_step!.reason.length).toBeLessThan(200);
+    }
+  });
+});
+
+describe('rewards and flags', () => {
+  const good = goldText(P);
+  it('binary and tinyzero schemes; unknown scheme throws', () => {
+    expect(v(good).reward).toBe(1);
+    expect(v(good).scheme).toBe('binary');
+    expect(v(good, { scheme: 'tinyzero' }).reward).toBe(1);
+    expect(withAnswer('4*25*1').reward).toBe(0);
+    expect(v(`<think>${TRACE}</think><answer>1</answer>`, { scheme: 'tinyzero' }).reward).toBe(0.1);
+    expect(v(`<think>${TRACE}</think>`, { scheme: 'tinyzero' }).reward).toBe(0);
+    expect(() => v(good, { scheme: 'partial' })).toThrow(/unknown reward scheme "partial"/);
+  });
+
+  it('truncated passes through', () => {
+    expect(v(good, { truncated: true }).truncated).toBe(true);
+    expect(v(good).truncated).toBe(false);
+    const cut = v(`<think>${TRACE}</think><answer>(50-25)*(7`, { truncated: true });
+    expect(cut.truncated).toBe(true);
+    expect(cut.correct).toBe(false);
+  });
+});
+
+describe('generation', () => {
+  it('is deterministic per rng seed and differs across seeds', () => {
+    for (const cfg of [cfgOf(), cfgOf({ count: 3, maxNumber: 99 })]) {
+      expect(problems(3, 300, cfg)).toEqual(problems(3, 300, cfg));
+      expect(problems(3, 300, cfg)).not.toEqual(problems(4, 300, cfg));
+    }
+  });
+
+  it('numbers in 1..maxNumber, count of them, integer targets in 1..999, both ends of the number range hit', () => {
+    for (const count of [3, 4]) {
+      for (const maxNumber of [9, 20, 99]) {
+        const cfg = cfgOf({ count, maxNumber });
+        const seen = new Set<number>();
+        for (const p of problems(count + maxNumber, 1000, cfg)) {
+          expect(p.numbers.length).toBe(count);
+          for (const n of p.numbers) {
+            expect(Number.isInteger(n) && n >= 1 && n <= maxNumber, `${n}`).toBe(true);
+            seen.add(n);
+          }
+          expect(Number.isInteger(p.target) && p.target >= 1 && p.target <= 999, `${p.target}`).toBe(true);
+        }
+        expect(seen.has(1) && seen.has(maxNumber)).toBe(true);
+      }
+    }
+  });
+
+  it('gold trees are re-checked independently: leaves = numbers, positive integer steps, value = target', () => {
+    const walk = (e: CountdownExpr, leaves: number[], steps: string[]): number => {
+      if (e.kind === 'num') {
+        leaves.push(e.value);
+        return e.value;
+      }
+      const x = walk(e.l, leaves, steps);
+      const y = walk(e.r, leaves, steps);
+      const z = e.op === '+' ? x + y : e.op === '-' ? x - y : e.op === '*' ? x * y : x / y;
+      expect(Number.isInteger(z) && z >= 1 && z <= 9999, `${x}${e.op}${y}=${z}`).toBe(true);
+      steps.push(`${x}${e.op}${y}=${z}`);
+      return z;
+    };
+    for (const count of [3, 4]) {
+      const cfg = cfgOf({ count, maxNumber: 99 });
+      for (const p of problems(77 + count, 1000, cfg)) {
+        const leaves: number[] = [];
+        const steps: string[] = [];
+        expect(walk(p.expr, leaves, steps)).toBe(p.target);
+        expect([...leaves].sort((a, b) => a - b)).toEqual([...p.numbers].sort((a, b) => a - b));
+        const g = countdown.gold(p, cfg);
+        expect(g.trace).toBe(steps.join(','));
+        expect(steps.length).toBe(count - 1);
+        // The rendered answer evaluates (with JS numbers via a tiny independent shunting) to the target.
+        expect(Math.abs(jsEval(g.answer) - p.target)).toBeLessThan(1e-9);
+        for (const ch of countdown.prompt(p, cfg) + g.trace + g.answer) expect(ch >= ' ' && ch <= '~' && ch !== '<' && ch !== '>').toBe(true);
+      }
+    }
+  });
+
+  it('canonical ignores number order; prompt order is kept', () => {
+    const a = { ...P, numbers: [50, 25, 7, 3] };
+    expect(countdown.canonical(a)).toBe(countdown.canonical(P));
+    expect(countdown.canonical(P)).toBe('3,7,25,50:100');
+    expect(countdown.canonical({ ...P, target: 99 })).not.toBe(countdown.canonical(P));
+  });
+
+  it('all four operators appear in gold solutions', () => {
+    const ops = new Set<string>();
+    for (const p of problems(9, 500, CFG)) for (const ch of countdown.gold(p, CFG).trace) if ('+-*/'.includes(ch)) ops.add(ch);
+    expect([...ops].sort()).toEqual(['*', '+', '-', '/']);
+  });
+});
+
+/** Independent float evaluator for + - * / and parentheses (two-stack shunting-yard). */
+function jsEval(s: string): number {
+  const nums: number[] = [];
+  const ops: string[] = [];
+  const prec = (o: string) => (o === '+' || o === '-' ? 1 : o === '*' || o === '/' ? 2 : 0);
+  const reduce = () => {
+    const o = ops.pop()!;
+    const b = nums.pop()!;
+    const a = nums.pop()!;
+    nums.push(o === '+' ? a + b : o === '-' ? a - b : o === '*' ? a * b : a / b);
+  };
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c >= '0' && c <= '9') {
+      let j = i;
+      while (j < s.length && s[j]! >= '0' && s[j]! <= '9') j++;
+      nums.push(Number(s.slice(i, j)));
+      i = j - 1;
+    } else if (c === '(') ops.push(c);
+    else if (c === ')') {
+      while (ops[ops.length - 1] !== '(') reduce();
+      ops.pop();
+    } else {
+      while (ops.length && prec(ops[ops.length - 1]!) >= prec(c)) reduce();
+      ops.push(c);
+    }
+  }
+  while (ops.length) reduce();
+  return nums[0]!;
+}
+
+describe('length bounds', () => {
+  it('maxPromptLength / maxCompletionLength bound 2000 generated problems per config', () => {
+    for (const count of [3, 4]) {
+      for (const maxNumber of [9, 10, 20, 50, 99]) {
+        const cfg = cfgOf({ count, maxNumber });
+        const maxP = countdown.maxPromptLength(cfg);
+        const maxC = countdown.maxCompletionLength(cfg);
+        let seenP = 0;
+        let seenC = 0;
+        for (const p of problems(count * 100 + maxNumber, 2000, cfg)) {
+          seenP = Math.max(seenP, tokenLength(countdown.prompt(p, cfg)));
+          seenC = Math.max(seenC, tokenLength(goldText(p, cfg)));
+        }
+        expect(seenP, `prompt ${count}/${maxNumber}`).toBeLessThanOrEqual(maxP);
+        expect(seenC, `completion ${count}/${maxNumber}`).toBeLessThanOrEqual(maxC);
+        // Not absurdly loose either.
+        expect(maxC - seenC, `completion slack ${count}/${maxNumber}`).toBeLessThan(20);
+      }
+    }
+  });
+
+  it('default knobs: independent formulas, total under 120 tokens', () => {
+    // 4 two-digit numbers + 3 commas + ':' + 3-digit target + '='.
+    expect(countdown.maxPromptLength(CFG)).toBe(8 + 3 + 1 + 3 + 1);
+    // 4 tags; steps "dddd*dddd=dddd" x2 + "dddd*dddd=ddd" + 2 commas; answer 8 digits + 3 ops + 2 paren pairs.
+    expect(countdown.maxCompletionLength(CFG)).toBe(4 + (14 * 2 + 13 + 2) + (8 + 3 + 4));
+    expect(countdown.maxPromptLength(CFG) + countdown.maxCompletionLength(CFG)).toBeLessThan(120);
+    const big = cfgOf({ count: 4, maxNumber: 99 });
+    expect(countdown.maxPromptLength(big) + countdown.maxCompletionLength(big)).toBeLessThan(120);
+  });
+});
