@@ -11,7 +11,8 @@ import { evalCommand } from './evalcmd.ts';
 async function main(argv: string[]): Promise<number> {
   const { command, flags } = parseArgs(argv);
   if (command === 'help' || command === '--help' || flags.has('help')) {
-    process.stdout.write(HELP);
+    const { DATA_HELP } = await import('./datacmd.ts');
+    process.stdout.write(HELP + '\n' + DATA_HELP.replace(/\n?$/, '\n'));
     return 0;
   }
   switch (command) {
@@ -19,12 +20,17 @@ async function main(argv: string[]): Promise<number> {
       return trainCommand(flags);
     case 'eval':
       return evalCommand(flags);
+    case 'generate':
+    case 'verify': {
+      const data = await import('./datacmd.ts');
+      return command === 'generate' ? data.generateCommand(flags) : data.verifyCommand(flags);
+    }
     case 'bench': {
       const { benchCommand } = await import('./benchcmd.ts');
       return benchCommand(flags);
     }
     default:
-      throw new UserError(`unknown command "${command}" (commands: train, eval, bench, help)`);
+      throw new UserError(`unknown command "${command}" (commands: train, eval, generate, verify, bench, help)`);
   }
 }
 

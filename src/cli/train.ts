@@ -5,6 +5,7 @@ import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../config.ts';
 import { paramCount } from '../model/config.ts';
 import type { TrainEvent } from '../train/events.ts';
 import { Trainer } from '../train/sft.ts';
+import { TASKS } from '../tasks/registry.ts';
 import { snapshotFromFiles, snapshotToFiles } from '../train/snapshot.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import { take, takeInt, UserError } from './args.ts';
@@ -20,7 +21,7 @@ export const HELP = `reasonlab — train small reasoning models (SFT on traces) 
   reasonlab bench [--quick] [--backends wasm,cpu,webgpu]
 
 Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
-  task:   --task addition, and the task's knobs, e.g. --digits 3 --minDigits 1 --format scratchpad|plain|reversed
+  task:   --task ${Object.keys(TASKS).join('|')}, and the task's knobs, e.g. --digits 3 for addition
   model:  --preset nano|micro|mini  or --nLayer --nHead --nEmbd; --blockSize (0 = from the task)
   train:  --steps --batchSize --lr --minLr --warmupSteps --weightDecay --beta1 --beta2 --gradClip
           --trainSize (0 = fresh problems every step) --seed --logEvery --maxBadSteps
