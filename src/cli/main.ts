@@ -25,12 +25,16 @@ async function main(argv: string[]): Promise<number> {
       const data = await import('./datacmd.ts');
       return command === 'generate' ? data.generateCommand(flags) : data.verifyCommand(flags);
     }
+    case 'datasets': {
+      const { datasetsCommand } = await import('./datasetscmd.ts');
+      return datasetsCommand(flags);
+    }
     case 'bench': {
       const { benchCommand } = await import('./benchcmd.ts');
       return benchCommand(flags);
     }
     default:
-      throw new UserError(`unknown command "${command}" (commands: train, eval, generate, verify, bench, help)`);
+      throw new UserError(`unknown command "${command}" (commands: train, eval, generate, verify, datasets, bench, help)`);
   }
 }
 
