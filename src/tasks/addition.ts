@@ -4,8 +4,7 @@
 // exact answer; no partial credit for substrings.
 
 import type { Rng } from '../rng.ts';
-import { formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
-import { reward } from './rewards.ts';
+import { finishVerdict, firstStepDiff, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface AdditionConfig {
@@ -111,18 +110,7 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
     if (scratch && parsed.think !== null) {
       const want = gold.trace.split(',');
       const got = parsed.think.length ? parsed.think.split(',') : [];
-      for (let i = 0; i < Math.max(want.length, got.length); i++) {
-        if (got[i] !== want[i]) {
-          const reason =
-            got[i] === undefined
-              ? `missing step ${i + 1} (expected ${want[i]})`
-              : want[i] === undefined
-                ? `extra step ${i + 1}: ${JSON.stringify(got[i]!.slice(0, 40))}`
-                : `step ${i + 1}: expected ${want[i]}, got ${JSON.stringify(got[i]!.slice(0, 40))}`;
-          firstWrong = { step: i + 1, reason };
-          break;
-        }
-      }
+      firstWrong = firstStepDiff(want, got);
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} steps ok` });
     }
 
@@ -137,17 +125,6 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    const formatOk = checks[0]!.passed;
-    const scheme = opts.scheme ?? 'binary';
-    return {
-      correct: formatOk && outcomeOk,
-      format_ok: formatOk,
-      truncated: opts.truncated ?? false,
-      answer: ans,
-      checks,
-      first_wrong_step: firstWrong,
-      reward: reward(scheme, { format_ok: formatOk, answered: ans !== null, outcome_ok: outcomeOk }),
-      scheme,
-    };
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },
 };

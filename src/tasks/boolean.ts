@@ -11,8 +11,7 @@
 // rendered `(a&b)|c`). An exact tokenizer and recursive-descent parser; no eval, no regex.
 
 import type { Rng } from '../rng.ts';
-import { formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
-import { reward } from './rewards.ts';
+import { finishVerdict, firstStepDiff, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface BooleanConfig {
@@ -302,18 +301,7 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
     if (parsed.think !== null) {
       const want = gold.trace.split(',');
       const got = parsed.think.length ? parsed.think.split(',') : [];
-      for (let i = 0; i < Math.max(want.length, got.length); i++) {
-        if (got[i] !== want[i]) {
-          const reason =
-            got[i] === undefined
-              ? `missing step ${i + 1} (expected ${want[i]})`
-              : want[i] === undefined
-                ? `extra step ${i + 1}: ${show(got[i]!)}`
-                : `step ${i + 1}: expected ${want[i]}, got ${show(got[i]!)}`;
-          firstWrong = { step: i + 1, reason };
-          break;
-        }
-      }
+      firstWrong = firstStepDiff(want, got);
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} steps ok` });
     }
 
@@ -328,17 +316,6 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    const formatOk = checks[0]!.passed;
-    const scheme = opts.scheme ?? 'binary';
-    return {
-      correct: formatOk && outcomeOk,
-      format_ok: formatOk,
-      truncated: opts.truncated ?? false,
-      answer: ans,
-      checks,
-      first_wrong_step: firstWrong,
-      reward: reward(scheme, { format_ok: formatOk, answered: ans !== null, outcome_ok: outcomeOk }),
-      scheme,
-    };
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },
 };

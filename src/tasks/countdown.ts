@@ -27,8 +27,7 @@
 // As in addition, `correct` = format && answer; the steps are a separate check.
 
 import type { Rng } from '../rng.ts';
-import { formatCheck, parseCompletion } from './format.ts';
-import { reward } from './rewards.ts';
+import { finishVerdict, formatCheck, parseCompletion } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface CountdownConfig {
@@ -472,18 +471,7 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    const formatOk = checks[0]!.passed;
-    const scheme = opts.scheme ?? 'binary';
-    return {
-      correct: formatOk && outcomeOk,
-      format_ok: formatOk,
-      truncated: opts.truncated ?? false,
-      answer: ans,
-      checks,
-      first_wrong_step: firstWrong,
-      reward: reward(scheme, { format_ok: formatOk, answered: ans !== null, outcome_ok: outcomeOk }),
-      scheme,
-    };
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },
 };
 

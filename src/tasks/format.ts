@@ -1,7 +1,8 @@
 // The shared completion format: `<think>trace</think><answer>answer</answer>` (think optional for
 // answer-only formats). An exact parser, no regex backtracking over model text, no eval.
 
-import type { Check, Gold } from './types.ts';
+import { reward } from './rewards.ts';
+import type { Check, Gold, Verdict } from './types.ts';
 
 export const TAGS = ['<think>', '</think>', '<answer>', '</answer>'] as const;
 
@@ -74,4 +75,49 @@ export function tokenLength(text: string): number {
   let n = text.length;
   for (const tag of TAGS) n -= countOf(text, tag) * (tag.length - 1);
   return n;
+}
+
+const show = (s: string) => JSON.stringify(s.slice(0, 40)) + (s.length > 40 ? '...' : '');
+
+/**
+ * The first place where the completion's steps differ from the gold steps (1-based), with a
+ * reason naming the expected and the received step; null when they match exactly.
+ */
+export function firstStepDiff(want: readonly string[], got: readonly string[], unit = 'step'): { step: number; reason: string } | null {
+  for (let i = 0; i < Math.max(want.length, got.length); i++) {
+    if (got[i] === want[i]) continue;
+    const reason =
+      got[i] === undefined
+        ? `missing ${unit} ${i + 1} (expected ${want[i]})`
+        : want[i] === undefined
+          ? `extra ${unit} ${i + 1}: ${show(got[i]!)}`
+          : `${unit} ${i + 1}: expected ${want[i]}, got ${show(got[i]!)}`;
+    return { step: i + 1, reason };
+  }
+  return null;
+}
+
+/**
+ * Assemble a verdict from its checks (checks[0] is the format check). Correctness needs the
+ * format and the outcome; the reward comes from the named scheme.
+ */
+export function finishVerdict(
+  checks: Check[],
+  answer: string | null,
+  outcomeOk: boolean,
+  firstWrong: Verdict['first_wrong_step'],
+  opts: { truncated?: boolean; scheme?: string },
+): Verdict {
+  const formatOk = checks[0]!.passed;
+  const scheme = opts.scheme ?? 'binary';
+  return {
+    correct: formatOk && outcomeOk,
+    format_ok: formatOk,
+    truncated: opts.truncated ?? false,
+    answer,
+    checks,
+    first_wrong_step: firstWrong,
+    reward: reward(scheme, { format_ok: formatOk, answered: answer !== null, outcome_ok: outcomeOk }),
+    scheme,
+  };
 }

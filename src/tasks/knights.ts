@@ -15,8 +15,7 @@
 // The verifier checks layout, every case (as a step) and the exact answer; no partial credit.
 
 import type { Rng } from '../rng.ts';
-import { formatCheck, parseCompletion } from './format.ts';
-import { reward } from './rewards.ts';
+import { finishVerdict, firstStepDiff, formatCheck, parseCompletion } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface KnightsConfig {
@@ -207,18 +206,7 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     if (parsed.think !== null) {
       const want = gold.trace.split(';');
       const got = parsed.think.length ? parsed.think.split(';') : [];
-      for (let i = 0; i < Math.max(want.length, got.length); i++) {
-        if (got[i] !== want[i]) {
-          const reason =
-            got[i] === undefined
-              ? `missing case ${i + 1} (expected ${want[i]})`
-              : want[i] === undefined
-                ? `extra case ${i + 1}: ${short(got[i]!)}`
-                : `case ${i + 1}: expected ${want[i]}, got ${short(got[i]!)}`;
-          firstWrong = { step: i + 1, reason };
-          break;
-        }
-      }
+      firstWrong = firstStepDiff(want, got, 'case');
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} cases ok` });
     }
 
@@ -233,17 +221,6 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    const formatOk = checks[0]!.passed;
-    const scheme = opts.scheme ?? 'binary';
-    return {
-      correct: formatOk && outcomeOk,
-      format_ok: formatOk,
-      truncated: opts.truncated ?? false,
-      answer: ans,
-      checks,
-      first_wrong_step: firstWrong,
-      reward: reward(scheme, { format_ok: formatOk, answered: ans !== null, outcome_ok: outcomeOk }),
-      scheme,
-    };
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },
 };

@@ -19,8 +19,7 @@
 // numbers are exact.
 
 import type { Rng } from '../rng.ts';
-import { formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
-import { reward } from './rewards.ts';
+import { finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface MultiplicationConfig {
@@ -162,17 +161,6 @@ export const multiplication: Task<MultiplicationProblem, MultiplicationConfig> =
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    const formatOk = checks[0]!.passed;
-    const scheme = opts.scheme ?? 'binary';
-    return {
-      correct: formatOk && outcomeOk,
-      format_ok: formatOk,
-      truncated: opts.truncated ?? false,
-      answer: ans,
-      checks,
-      first_wrong_step: firstWrong,
-      reward: reward(scheme, { format_ok: formatOk, answered: ans !== null, outcome_ok: outcomeOk }),
-      scheme,
-    };
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },
 };

@@ -26,8 +26,7 @@
 // Words are 3 lowercase letters, consonant-vowel-consonant, drawn from the rng.
 
 import type { Rng } from '../rng.ts';
-import { formatCheck, parseCompletion } from './format.ts';
-import { reward } from './rewards.ts';
+import { finishVerdict, formatCheck, parseCompletion } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface SyllogismConfig {
@@ -411,18 +410,7 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    const formatOk = checks[0]!.passed;
-    const scheme = opts.scheme ?? 'binary';
-    return {
-      correct: formatOk && outcomeOk,
-      format_ok: formatOk,
-      truncated: opts.truncated ?? false,
-      answer: ans,
-      checks,
-      first_wrong_step: firstWrong,
-      reward: reward(scheme, { format_ok: formatOk, answered: ans !== null, outcome_ok: outcomeOk }),
-      scheme,
-    };
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },
 };
 
