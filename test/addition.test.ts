@@ -295,7 +295,7 @@ describe('rewards and flags', () => {
   });
 
   it('unknown scheme throws naming the known ones', () => {
-    expect(() => v(good, { scheme: 'partial' })).toThrow(/unknown reward scheme "partial" \(known: binary, tinyzero\)/);
+    expect(() => v(good, { scheme: 'partial' })).toThrow(/unknown reward scheme "partial" \(known: binary, tinyzero, logicrl, process\)/);
   });
 
   it('truncated flag passes through unchanged', () => {
@@ -407,5 +407,24 @@ describe('column trace arithmetic, recomputed independently', () => {
       expect(addition.gold(p, cfgOf({ digits: 12, format: 'plain' })).answer).toBe(truth);
       expect(addition.gold(p, cfgOf({ digits: 12, format: 'reversed' })).answer).toBe([...truth].reverse().join(''));
     }
+  });
+});
+
+describe('reward schemes logicrl and process', () => {
+  const cfg = { digits: 3, minDigits: 1, format: 'scratchpad' as const };
+  const p = { a: '47', b: '85' }; // gold: <think>7+5+0=12,4+8+1=13</think><answer>132</answer>
+  const v = (c: string, scheme: string) => addition.verify(p, c, cfg, { scheme }).reward;
+  it('logicrl: format +/-1 plus answer +2 / -1.5 / -2', () => {
+    expect(v('<think>7+5+0=12,4+8+1=13</think><answer>132</answer>', 'logicrl')).toBe(3);
+    expect(v('<think>7+5+0=12,4+8+1=13</think><answer>131</answer>', 'logicrl')).toBe(-0.5);
+    expect(v('<think>7+5+0=12,4+8+1=13</think><answer>abc</answer>', 'logicrl')).toBe(-0.5); // parsed, not a number: wrong
+    expect(v('<answer>132</answer>', 'logicrl')).toBe(-3); // format broken (no think): correctness not paid
+  });
+  it('process: share of valid steps, only with a right format', () => {
+    expect(v('<think>7+5+0=12,4+8+1=13</think><answer>132</answer>', 'process')).toBe(1);
+    expect(v('<think>7+5+0=12,4+8+0=12</think><answer>132</answer>', 'process')).toBe(0.5); // step 2 of 2 wrong
+    expect(v('<think>7+5+0=13,4+8+1=13</think><answer>132</answer>', 'process')).toBe(0); // step 1 wrong
+    expect(v('<think>7+5+0=12,4+8+1=13,0+0+1=1</think><answer>132</answer>', 'process')).toBeCloseTo(2 / 3); // extra step
+    expect(v('<answer>132</answer>', 'process')).toBe(0);
   });
 });

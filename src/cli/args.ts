@@ -11,7 +11,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that take no value. */
-const BOOLEAN_FLAGS = new Set(['help', 'resume', 'quick', 'json', 'no-cache', 'skip-bad']);
+const BOOLEAN_FLAGS = new Set(['help', 'resume', 'quick', 'json', 'no-cache', 'skip-bad', 'trl']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const [command = 'help', ...rest] = argv;

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Split } from '../data/split.ts';
 import { parseJsonl, toJsonl, type BadLine, type Row } from '../records/jsonl.ts';
-import { generateRecord, RecordError, SPLITS } from '../records/record.ts';
+import { generateRecord, RecordError, SPLITS, toTRL } from '../records/record.ts';
 import { SCHEMES } from '../tasks/rewards.ts';
 import { ConfigError, getTask, validateTaskConfig } from '../tasks/registry.ts';
 import type { Verdict } from '../tasks/types.ts';
@@ -22,8 +22,9 @@ const PROCESS_IO: DataIo = {
   stderr: (s) => void process.stderr.write(s),
 };
 
-export const DATA_HELP = `  reasonlab generate --task T --n N [--seed 0] [--split train|val|test] [--KNOB value ...] [--out FILE]
-  reasonlab verify   --in F.jsonl [--task T] [--scheme binary|tinyzero] [--skip-bad] [--out verdicts.jsonl]
+export const DATA_HELP = `  reasonlab generate --task T --n N [--seed 0] [--split train|val|test] [--KNOB value ...] [--trl] [--out FILE]
+                     (--trl writes TRL-style {"prompt","completion"} lines instead of full records)
+  reasonlab verify   --in F.jsonl [--task T] [--scheme binary|tinyzero|logicrl|process] [--skip-bad] [--out verdicts.jsonl]
 `;
 
 /** Write to a new file (refusing an existing one) or to stdout. */
@@ -46,6 +47,7 @@ export async function generateCommand(flags: Map<string, string>, io: DataIo = P
   const split = take(flags, 'split') ?? 'train';
   if (!(SPLITS as readonly string[]).includes(split)) throw new UserError(`--split must be one of ${SPLITS.join(', ')}, got "${split}"`);
   const out = take(flags, 'out');
+  const trl = take(flags, 'trl') === 'true';
   if (out !== undefined && existsSync(out)) throw new UserError(`--out ${out} already exists (refusing to overwrite it)`);
   const task = getTask(taskName);
   // The remaining flags are task knobs; unknown ones are rejected by the task's config check.
@@ -53,7 +55,7 @@ export async function generateCommand(flags: Map<string, string>, io: DataIo = P
   const cfg = validateTaskConfig(task, knobs);
   const rows = [];
   for (let i = 0; i < n; i++) rows.push(generateRecord(task.name, cfg, seed, split as Split, i));
-  emit(out, toJsonl(rows), io);
+  emit(out, toJsonl(trl ? rows.map(toTRL) : rows), io);
   if (out !== undefined) io.stderr(`wrote ${n} ${task.name} ${split} records (seed ${seed}) to ${out}\n`);
   return 0;
 }

@@ -106,11 +106,13 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
     const parsed = parseCompletion(completion, scratch);
     const checks: Check[] = [formatCheck(parsed)];
     let firstWrong: Verdict['first_wrong_step'] = null;
+    let stepsTotal: number | undefined;
 
     if (scratch && parsed.think !== null) {
       const want = gold.trace.split(',');
       const got = parsed.think.length ? parsed.think.split(',') : [];
       firstWrong = firstStepDiff(want, got);
+      stepsTotal = Math.max(want.length, got.length);
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} steps ok` });
     }
 
@@ -125,6 +127,6 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },
 };

@@ -296,12 +296,14 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
     const parsed = parseCompletion(completion, true);
     const checks: Check[] = [formatCheck(parsed)];
     let firstWrong: Verdict['first_wrong_step'] = null;
+    let stepsTotal: number | undefined;
     const show = (s: string) => JSON.stringify(s.slice(0, 40)) + (s.length > 40 ? '...' : '');
 
     if (parsed.think !== null) {
       const want = gold.trace.split(',');
       const got = parsed.think.length ? parsed.think.split(',') : [];
       firstWrong = firstStepDiff(want, got);
+      stepsTotal = Math.max(want.length, got.length);
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} steps ok` });
     }
 
@@ -316,6 +318,6 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },
 };

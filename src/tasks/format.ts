@@ -107,8 +107,13 @@ export function finishVerdict(
   outcomeOk: boolean,
   firstWrong: Verdict['first_wrong_step'],
   opts: { truncated?: boolean; scheme?: string },
+  /** Steps the trace should have (or had, if more); enables an exact step share for 'process'. */
+  stepsTotal?: number,
 ): Verdict {
   const formatOk = checks[0]!.passed;
+  const hasSteps = checks.some((c) => c.name === 'steps');
+  // Valid prefix / steps; without a known total, the steps up to the first wrong one.
+  const stepFraction = !hasSteps ? undefined : firstWrong === null ? 1 : (firstWrong.step - 1) / Math.max(firstWrong.step, stepsTotal ?? 0);
   const scheme = opts.scheme ?? 'binary';
   return {
     correct: formatOk && outcomeOk,
@@ -117,7 +122,7 @@ export function finishVerdict(
     answer,
     checks,
     first_wrong_step: firstWrong,
-    reward: reward(scheme, { format_ok: formatOk, answered: answer !== null, outcome_ok: outcomeOk }),
+    reward: reward(scheme, { format_ok: formatOk, answered: answer !== null, outcome_ok: outcomeOk, step_fraction: stepFraction }),
     scheme,
   };
 }

@@ -202,11 +202,13 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     const parsed = parseCompletion(completion, true);
     const checks: Check[] = [formatCheck(parsed)];
     let firstWrong: Verdict['first_wrong_step'] = null;
+    let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
       const want = gold.trace.split(';');
       const got = parsed.think.length ? parsed.think.split(';') : [];
       firstWrong = firstStepDiff(want, got, 'case');
+      stepsTotal = Math.max(want.length, got.length);
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} cases ok` });
     }
 
@@ -221,6 +223,6 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },
 };
