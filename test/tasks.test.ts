@@ -55,3 +55,22 @@ describe.each(Object.keys(TASKS))('task %s', (name) => {
     expect(b.lossTokens).toBeGreaterThan(64);
   });
 });
+
+describe.each(Object.keys(TASKS))('curriculum of %s', (name) => {
+  const task = TASKS[name]!;
+  it('every level is a valid config whose gold completions verify, and lengths grow', () => {
+    expect(task.curriculum.length).toBeGreaterThanOrEqual(3);
+    let prev = 0;
+    for (const level of task.curriculum) {
+      const cfg = validateTaskConfig(task, level as Record<string, unknown>);
+      const len = task.maxPromptLength(cfg) + task.maxCompletionLength(cfg);
+      expect(len).toBeGreaterThanOrEqual(prev);
+      prev = len;
+      for (let i = 0; i < 20; i++) {
+        const p = problemAt(task, cfg, 11, 'train', i);
+        const g = task.gold(p, cfg);
+        expect(task.verify(p, renderCompletion(g, g.trace.length > 0), cfg).correct).toBe(true);
+      }
+    }
+  });
+});

@@ -67,6 +67,7 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
   version: 1,
   description: 'Add two multi-digit numbers, column by column with carries.',
   defaults: { digits: 3, minDigits: 1, format: 'scratchpad' },
+  curriculum: [{ digits: 1 }, { digits: 2 }, { digits: 3 }, { digits: 4 }, { digits: 6 }],
   knobs: {
     digits: { min: 1, max: 12, integer: true, help: 'most digits in an operand' },
     minDigits: { min: 1, max: 12, integer: true, help: 'fewest digits in an operand (<= digits)' },

@@ -247,6 +247,7 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
   version: 1,
   description: 'Evaluate a propositional formula under an assignment, one operator per step (leftmost innermost first).',
   defaults: { vars: 3, depth: 2 },
+  curriculum: [{ vars: 2, depth: 1 }, { vars: 3, depth: 2 }, { vars: 4, depth: 3 }, { vars: 5, depth: 4 }],
   knobs: {
     vars: { min: 1, max: 5, integer: true, help: 'variables in the assignment (a..e)' },
     depth: { min: 1, max: 4, integer: true, help: 'nesting depth of binary operators' },

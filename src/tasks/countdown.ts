@@ -404,6 +404,7 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
   version: 1,
   description: 'Reach the target from the given numbers with + - * / and parentheses, each number used exactly once.',
   defaults: { count: 4, maxNumber: 20 },
+  curriculum: [{ count: 3, maxNumber: 9 }, { count: 3, maxNumber: 20 }, { count: 4, maxNumber: 20 }, { count: 4, maxNumber: 99 }],
   knobs: {
     count: { min: 3, max: 4, integer: true, help: 'how many numbers are given' },
     maxNumber: { min: 9, max: 99, integer: true, help: 'largest given number (numbers are drawn from 1..maxNumber)' },

@@ -158,6 +158,7 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
   version: 1,
   description: 'Knights (truthful) and knaves (liars): find the unique consistent assignment by checking every case.',
   defaults: { people: 3 },
+  curriculum: [{ people: 2 }, { people: 3 }, { people: 4 }],
   knobs: {
     people: { min: 2, max: 4, integer: true, help: 'number of people (A..D), each making one statement' },
   },

@@ -88,6 +88,7 @@ export const multiplication: Task<MultiplicationProblem, MultiplicationConfig> =
   version: 1,
   description: 'Multiply two small numbers by long multiplication: one partial product per digit of b, then running sums.',
   defaults: { digitsA: 3, digitsB: 2, minDigits: 1 },
+  curriculum: [{ digitsA: 1, digitsB: 1 }, { digitsA: 2, digitsB: 1 }, { digitsA: 2, digitsB: 2 }, { digitsA: 3, digitsB: 2 }, { digitsA: 4, digitsB: 3 }],
   knobs: {
     digitsA: { min: 1, max: 4, integer: true, help: 'most digits in the first factor a' },
     digitsB: { min: 1, max: 3, integer: true, help: 'most digits in the second factor b (one partial product per digit)' },

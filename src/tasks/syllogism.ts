@@ -325,6 +325,7 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
   version: 1,
   description: 'Chains of "all X Y" / "no X Y" over nonsense words: are all A C? yes, no or unknown.',
   defaults: { chainLength: 3, distractors: 2, format: 'trace' },
+  curriculum: [{ chainLength: 1, distractors: 0 }, { chainLength: 2, distractors: 1 }, { chainLength: 3, distractors: 2 }, { chainLength: 4, distractors: 4 }],
   knobs: {
     chainLength: { min: 1, max: 4, integer: true, help: 'links in the core chain' },
     distractors: { min: 0, max: 4, integer: true, help: 'extra premises that keep the answer' },

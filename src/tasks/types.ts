@@ -48,6 +48,8 @@ export interface Task<P = unknown, C extends object = Record<string, unknown>> {
   version: number;
   description: string;
   defaults: C;
+  /** Difficulty curriculum: knob overrides from easiest to hardest (how the knobs grow). */
+  curriculum: Partial<C>[];
   /** Numeric knobs with ranges; enum-like string options live in `options`. */
   knobs: Record<string, Knob>;
   options: Record<string, readonly string[]>;
