@@ -7,6 +7,7 @@ import { Rng } from '../src/rng.ts';
 import { addition, type AdditionConfig, type AdditionProblem } from '../src/tasks/addition.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import type { Verdict } from '../src/tasks/types.ts';
+import { expectNeverPaid } from './helpers/hostile.ts';
 
 const FORMATS = ['scratchpad', 'plain', 'reversed'] as const;
 const cfgOf = (over: Partial<AdditionConfig> = {}): AdditionConfig => ({ ...addition.defaults, ...over });
@@ -246,17 +247,7 @@ describe('adversarial completions: none crash, none paid as correct', () => {
   ];
   for (const [name, text] of adversarial) {
     it(name, () => {
-      for (const scheme of ['binary', 'tinyzero']) {
-        const t0 = performance.now();
-        const r = v(text, { scheme });
-        expect(performance.now() - t0).toBeLessThan(1000);
-        expect(r.correct).toBe(false);
-        expect(r.reward).toBeLessThan(1);
-        if (scheme === 'binary') expect(r.reward).toBe(0);
-        // Messages stay short whatever the model wrote (they are logged and shown in the UI).
-        for (const c of r.checks) expect(c.detail.length, c.name).toBeLessThan(400);
-        if (r.first_wrong_step) expect(r.first_wrong_step.reason.length).toBeLessThan(400);
-      }
+      expectNeverPaid((scheme) => v(text, { scheme }));
     });
   }
 });

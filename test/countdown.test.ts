@@ -17,6 +17,7 @@ import {
 } from '../src/tasks/countdown.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import type { Verdict } from '../src/tasks/types.ts';
+import { expectNeverPaid } from './helpers/hostile.ts';
 
 const cfgOf = (over: Partial<CountdownConfig> = {}): CountdownConfig => ({ ...countdown.defaults, ...over });
 const CFG = cfgOf();
@@ -354,17 +355,7 @@ describe('hostile completions: none crash, none paid as correct', () => {
   ];
   for (const [name, text] of hostile) {
     it(name, () => {
-      for (const scheme of ['binary', 'tinyzero']) {
-        const t0 = performance.now();
-        const r = v(text, { scheme });
-        expect(performance.now() - t0).toBeLessThan(1000);
-        expect(r.correct).toBe(false);
-        expect(r.reward).toBeLessThan(1);
-        if (scheme === 'binary') expect(r.reward).toBe(0);
-        // Messages stay short whatever the model wrote (they are logged and shown in the UI).
-        for (const c of r.checks) expect(c.detail.length, c.name).toBeLessThan(400);
-        if (r.first_wrong_step) expect(r.first_wrong_step.reason.length).toBeLessThan(400);
-      }
+      expectNeverPaid((scheme) => v(text, { scheme }));
     });
   }
 
