@@ -70,7 +70,7 @@ class Checker {
     throw new RecordError(`${this.where}: field ${field} must be ${want}, got ${show(got)}`);
   }
 
-  obj(o: Obj, field: string, key: string, prefix = ''): Obj {
+  obj(o: Obj, key: string, prefix = ''): Obj {
     const v = o[key];
     if (!isObj(v)) this.fail(prefix + key, 'an object', v);
     return v;
@@ -124,7 +124,7 @@ function validateVerdict(c: Checker, v: Obj): Verdict {
   });
   let fws: Verdict['first_wrong_step'] = null;
   if (v.first_wrong_step !== null) {
-    const w = c.obj(v, 'verdict.first_wrong_step', 'first_wrong_step', p);
+    const w = c.obj(v, 'first_wrong_step', p);
     fws = { step: c.num(w, 'step', `${p}first_wrong_step.`, true, 1), reason: c.str(w, 'reason', `${p}first_wrong_step.`) };
   }
   return {
@@ -174,15 +174,15 @@ export function validateRecord(x: unknown, where: string): TaskRecord {
   const id = c.str(x, 'id', '', true);
   const task = c.str(x, 'task', '', true);
   const task_version = c.num(x, 'task_version', '', true, 0);
-  const difficulty = c.obj(x, 'difficulty', 'difficulty');
+  const difficulty = c.obj(x, 'difficulty');
   const prompt = c.str(x, 'prompt');
   const completion = c.strOrNull(x, 'completion');
-  const g = c.obj(x, 'gold', 'gold');
+  const g = c.obj(x, 'gold');
   const gold = { trace: c.str(g, 'trace', 'gold.'), answer: c.str(g, 'answer', 'gold.') };
   const problem = x.problem;
   if (problem !== null && typeof problem !== 'object') c.fail('problem', 'an object, an array or null', problem);
-  const verdict = x.verdict === null ? null : validateVerdict(c, c.obj(x, 'verdict', 'verdict'));
-  const provenance = validateProvenance(c, c.obj(x, 'provenance', 'provenance'));
+  const verdict = x.verdict === null ? null : validateVerdict(c, c.obj(x, 'verdict'));
+  const provenance = validateProvenance(c, c.obj(x, 'provenance'));
   return { id, task, task_version, difficulty, prompt, completion, gold, problem, verdict, provenance };
 }
 
