@@ -1,0 +1,54 @@
+// `npm run screenshots`: pictures of the main views for docs/screenshots/, taken from the built
+// app in headless chromium (not part of `npm test`).
+//   main-training.png   1280x800 while a run trains
+//   narrow.png           400x800, same run
+//   inspector.png        the inspector with evaluation samples and verdicts
+//   runs-list.png        the stored runs after a reload
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { waitFor, waitForBadge, waitForState, waitForStep } from './helpers/app.ts';
+import { findChromium, launchChromium, openApp } from './helpers/chromium.ts';
+import { ROOT, buildApp, serveApp } from './helpers/server.ts';
+
+const OUT = resolve(ROOT, 'docs/screenshots');
+const chromiumPath = findChromium();
+if (!chromiumPath) {
+  console.error('screenshots: no chromium found (apt-get install -y chromium)');
+  process.exit(1);
+}
+mkdirSync(OUT, { recursive: true });
+await buildApp();
+const server = await serveApp();
+const browser = await launchChromium(chromiumPath);
+try {
+  const query = process.argv[2] ?? 'task=addition&digits=2&preset=nano&seed=1&batchSize=16&steps=60&eval.every=5&eval.n=8';
+  const app = await openApp(browser, server.url, query, { viewport: { width: 1280, height: 800 } });
+  const { page } = app;
+  await waitForBadge(page);
+  await page.getByTestId('start-btn').click();
+  await waitForState(page, ['running'], 120_000);
+  await waitFor(page, 'two accuracy points', (s) => s.accPoints >= 2, { timeout: 300_000 });
+  await page.screenshot({ path: resolve(OUT, 'main-training.png') });
+  await page.setViewportSize({ width: 400, height: 800 });
+  await waitForStep(page, 1);
+  await page.screenshot({ path: resolve(OUT, 'narrow.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const inspector = page.getByTestId('inspector');
+  await inspector.getByTestId('sample-row').first().waitFor();
+  await inspector.scrollIntoViewIfNeeded();
+  await inspector.screenshot({ path: resolve(OUT, 'inspector.png') });
+  await page.getByTestId('pause-btn').click();
+  await waitForState(page, ['paused'], 60_000);
+  await page.reload();
+  await waitForBadge(page);
+  const list = page.getByTestId('runs-list');
+  await list.getByTestId('run-item').first().waitFor();
+  await list.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: resolve(OUT, 'runs-list.png') });
+  if (app.errors.length) console.warn(`page errors while taking screenshots:\n  ${app.errors.join('\n  ')}`);
+  await app.close();
+  console.log(`screenshots written to ${OUT}`);
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,131 @@
+// Training in the worker, per backend: the step counter advances, the accuracy chart gains
+// points, the inspector shows verdicts, pause/resume hold and release the run, and the main
+// thread stays responsive (long tasks counted). Speeds go to .cache/e2e/metrics.json.
+import { describe, expect, it } from 'vitest';
+import {
+  longTasksSince,
+  pageNow,
+  snapshot,
+  tokensPerSecond,
+  waitFor,
+  waitForBadge,
+  waitForState,
+  waitForStep,
+} from './helpers/app.ts';
+import { recordMetric } from './helpers/metrics.ts';
+import { noBrowser, useBrowser, withApp } from './helpers/suite.ts';
+
+/**
+ * Per backend: the run's size. cpu (plain JS) is ~30x slower than wasm, so it trains fewer,
+ * smaller steps; every run still crosses at least two evaluations.
+ */
+const RUNS: { backend: 'webgpu' | 'wasm' | 'cpu'; query: string; steps: number; evalEvery: number }[] = [
+  { backend: 'webgpu', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=16&eval.n=8', steps: 12, evalEvery: 4 },
+  { backend: 'wasm', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=16&eval.n=8', steps: 12, evalEvery: 4 },
+  { backend: 'cpu', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=4&eval.n=4', steps: 4, evalEvery: 2 },
+];
+
+describe.skipIf(noBrowser)('training in the worker', () => {
+  const browser = useBrowser();
+
+  for (const run of RUNS) {
+    it(`trains on ${run.backend}: steps advance, the accuracy chart gains points, the inspector shows verdicts`, async () => {
+      const forced = run.backend === 'webgpu' ? '' : `backend=${run.backend}&`;
+      const query = `${forced}${run.query}&steps=${run.steps}&eval.every=${run.evalEvery}`;
+      await withApp(browser(), `train-${run.backend}`, query, async ({ page, errors }) => {
+        const badge = await waitForBadge(page);
+        expect(badge.toLowerCase()).toContain(run.backend);
+        const before = await snapshot(page);
+        const points0 = Number.isFinite(before.accPoints) ? before.accPoints : 0;
+
+        await page.getByTestId('start-btn').click();
+        await waitForState(page, ['running'], 120_000);
+        const t0 = await pageNow(page);
+        const wall0 = Date.now();
+
+        // The counter advances past the first evaluation and the chart gains a point from it.
+        await waitForStep(page, run.evalEvery + 1, 240_000);
+        const mid = await waitFor(page, 'acc-chart gaining a point', (s) => s.accPoints > points0, { timeout: 240_000 });
+        expect(mid.step).toBeGreaterThan(0);
+
+        const done = await waitForState(page, ['done'], 480_000);
+        const wallS = (Date.now() - wall0) / 1000;
+        expect(done.step).toBe(run.steps);
+        expect(done.accPoints).toBeGreaterThanOrEqual(points0 + Math.floor(run.steps / run.evalEvery));
+        expect((done.hook as { backend?: string } | null)?.backend).toBe(run.backend);
+
+        // The inspector shows the evaluation samples with the verifier's verdicts.
+        const rows = page.getByTestId('inspector').getByTestId('sample-row');
+        await rows.first().waitFor({ timeout: 30_000 });
+        const verdicts = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-correct')));
+        expect(verdicts.length).toBeGreaterThan(0);
+        for (const v of verdicts) expect(v === 'true' || v === 'false').toBe(true);
+
+        const longTasks = await longTasksSince(page, t0);
+        const tps = await tokensPerSecond(page);
+        recordMetric({
+          backend: run.backend,
+          badge,
+          query,
+          steps: done.step,
+          wall_s: Number(wallS.toFixed(1)),
+          tokens_per_s: tps,
+          long_tasks_after_start: longTasks.length,
+          long_task_ms: longTasks.map((t) => Math.round(t.duration)),
+        });
+        console.log(`[e2e] ${run.backend}: ${done.step} steps in ${wallS.toFixed(1)} s, ${tps ?? '?'} tokens/s, ${longTasks.length} long tasks after start`);
+        expect(tps, 'the page shows a training speed').not.toBeNull();
+        // Training runs in the worker: the main thread only draws. Allow a couple of long tasks
+        // (the first chart render, the inspector filling), not one per step.
+        expect(longTasks.length, `long tasks: ${JSON.stringify(longTasks)}`).toBeLessThanOrEqual(2);
+        expect(errors).toEqual([]);
+      });
+    });
+  }
+
+  it('pause holds the step counter, step advances exactly one step, resume continues', async () => {
+    await withApp(browser(), 'pause-resume', 'backend=wasm&task=addition&digits=2&preset=nano&seed=2&batchSize=16&steps=400&eval.every=1000&eval.n=4', async ({ page, errors }) => {
+      await waitForBadge(page);
+      await page.getByTestId('start-btn').click();
+      await waitForStep(page, 3, 120_000);
+      // Time per step, measured here, sizes the "nothing happens" window below.
+      const a = await snapshot(page);
+      const ta = Date.now();
+      const b = await waitForStep(page, a.step + 2, 60_000);
+      const msPerStep = (Date.now() - ta) / Math.max(1, b.step - a.step);
+
+      await page.getByTestId('pause-btn').click();
+      const paused = await waitForState(page, ['paused'], 60_000);
+      // Paused: over a window of ~10 steps' time (at least 1.5 s) the counter does not move.
+      const window = Math.min(10_000, Math.max(1_500, 10 * msPerStep));
+      const seen = new Set<number>();
+      const tEnd = Date.now() + window;
+      while (Date.now() < tEnd) {
+        const s = await snapshot(page);
+        seen.add(s.step);
+        expect(s.state).toBe('paused');
+        await page.waitForTimeout(200);
+      }
+      expect([...seen]).toEqual([paused.step]);
+
+      // Single-step while paused: exactly one more step, still paused.
+      const stepBtn = page.getByTestId('step-btn');
+      if (await stepBtn.count()) {
+        await stepBtn.click();
+        const one = await waitForStep(page, paused.step + 1, 60_000);
+        expect(one.step).toBe(paused.step + 1);
+        await waitForState(page, ['paused'], 30_000);
+      }
+      const held = (await snapshot(page)).step;
+
+      await page.getByTestId('resume-btn').click();
+      await waitForState(page, ['running'], 30_000);
+      await waitForStep(page, held + 3, 60_000);
+
+      await page.getByTestId('stop-btn').click();
+      const stopped = await waitForState(page, ['stopped'], 60_000);
+      expect(stopped.step).toBeGreaterThanOrEqual(held + 3);
+      expect(errors).toEqual([]);
+    });
+  });
+});
