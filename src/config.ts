@@ -5,9 +5,51 @@
 import { PRESETS, type ModelConfig, type PresetName } from './model/config.ts';
 import { DEFAULT_OPTIM, type OptimConfig } from './train/schedule.ts';
 import { ConfigError, getTask, validateTaskConfig } from './tasks/registry.ts';
+import { SCHEMES } from './tasks/rewards.ts';
 import { Tokenizer } from './tokenizer.ts';
 
+export const STAGES = ['sft', 'rl', 'sft+rl'] as const;
+export type Stage = (typeof STAGES)[number];
+export const ALGOS = ['grpo', 'drgrpo', 'rloo', 'reinforce'] as const;
+export type Algo = (typeof ALGOS)[number];
+export const ZERO_VAR = ['keep', 'skip'] as const;
+
+export interface RlConfig {
+  /** Advantage estimator: grpo (group mean/std), drgrpo (group mean, constant length normaliser), rloo (leave-one-out mean), reinforce (running-mean baseline). */
+  algo: Algo;
+  /** RL optimizer steps (one rollout batch each). */
+  steps: number;
+  /** Prompts per step (P). */
+  prompts: number;
+  /** Completions sampled per prompt (G). */
+  group: number;
+  /** Sampling temperature of the rollouts; the policy is softmax(logits / temperature). */
+  temperature: number;
+  /** Reward scheme: binary | tinyzero | logicrl | process. */
+  scheme: string;
+  /** Peak learning rate of the RL phase (constant after warmup). */
+  lr: number;
+  /** Linear warmup steps of the RL learning rate. */
+  warmupSteps: number;
+  /** PPO ratio clip epsilon (0 = no clipping). */
+  clip: number;
+  /** Gradient steps on the same rollouts (PPO inner epochs; >1 makes the ratio move). */
+  epochs: number;
+  /** KL penalty beta to the frozen starting policy (k3 estimator; 0 = off, still measured). */
+  kl: number;
+  /** Entropy bonus coefficient (0 = off, entropy still measured). */
+  entropy: number;
+  /** Groups whose completions all got the same reward: keep them in the batch (no signal) or skip them. */
+  zeroVar: string;
+  /** Running-mean baseline momentum of reinforce (b <- m*b + (1-m)*mean reward). */
+  baselineMomentum: number;
+  /** Rotate rollouts.jsonl when it grows past this many MB (0 = do not write rollouts). */
+  rolloutsMB: number;
+}
+
 export interface RunConfig {
+  /** sft: supervised fine-tuning; rl: RL from a checkpoint (or scratch); sft+rl: both, one run. */
+  stage: Stage;
   task: { name: string; config: Record<string, unknown> };
   model: {
     /** nano | micro | mini | custom (custom uses the fields below as given). */
@@ -43,20 +85,64 @@ export interface RunConfig {
     topK: number;
     /** Samples (greedy) reported per evaluation. */
     samples: number;
+    /** pass@k values to report, e.g. "1,4,16" ("" = off). Sampled at eval.temperature. */
+    passk: string;
+    /** Samples per problem for pass@k (0 = the largest k); must be >= the largest k. */
+    passkN: number;
   };
+  rl: RlConfig;
 }
 
+export const DEFAULT_RL: RlConfig = {
+  algo: 'grpo',
+  steps: 200,
+  prompts: 16,
+  group: 8,
+  temperature: 1.0,
+  scheme: 'binary',
+  lr: 1e-4,
+  warmupSteps: 10,
+  clip: 0.2,
+  epochs: 1,
+  kl: 0,
+  entropy: 0,
+  zeroVar: 'keep',
+  baselineMomentum: 0.9,
+  rolloutsMB: 64,
+};
+
 export const DEFAULT_CONFIG: RunConfig = {
+  stage: 'sft',
   task: { name: 'addition', config: {} },
   model: { preset: 'micro', ...PRESETS.micro, blockSize: 0 },
   train: { ...DEFAULT_OPTIM, steps: 1000, batchSize: 32, trainSize: 0, seed: 1, logEvery: 10, maxBadSteps: 20 },
-  eval: { every: 250, n: 200, temperature: 0.8, topK: 0, samples: 4 },
+  eval: { every: 250, n: 200, temperature: 0.8, topK: 0, samples: 4, passk: '', passkN: 0 },
+  rl: DEFAULT_RL,
 };
 
-const SECTIONS = ['model', 'train', 'eval'] as const;
+const SECTIONS = ['model', 'train', 'eval', 'rl'] as const;
 
 function clone<T>(x: T): T {
   return JSON.parse(JSON.stringify(x)) as T;
+}
+
+/**
+ * A copy of `cfg` with settings it lacks taken from the defaults: configs saved before a section
+ * existed (checkpoints of older runs) stay loadable.
+ */
+export function withDefaults(cfg: RunConfig): RunConfig {
+  const c = clone(cfg) as Partial<RunConfig>;
+  const d = clone(DEFAULT_CONFIG);
+  return {
+    ...d,
+    ...c,
+    stage: c.stage ?? d.stage,
+    task: c.task ?? d.task,
+    model: { ...d.model, ...c.model },
+    train: { ...d.train, ...c.train },
+    eval: { ...d.eval, ...c.eval },
+    rl: { ...d.rl, ...c.rl },
+  };
 }
 
 /** Parse a CLI string into the type of the default it replaces. */
@@ -79,12 +165,18 @@ function coerce(key: string, raw: unknown, like: unknown): unknown {
  * Bare keys resolve to the one section that has them; task knobs resolve to the task config.
  */
 export function applyOverrides(base: RunConfig, overrides: Record<string, unknown>): RunConfig {
-  const cfg = clone(base);
+  const cfg = withDefaults(base);
   const taskOverrides: Record<string, unknown> = {};
   const entries = Object.entries(overrides);
   // The task and preset go first: they decide what the other keys mean.
   for (const [k, v] of entries) {
     if (k === 'task' || k === 'task.name') cfg.task = { name: String(v), config: k === 'task' && cfg.task.name !== String(v) ? {} : cfg.task.config };
+  }
+  for (const [k, v] of entries) {
+    if (k !== 'stage') continue;
+    const st = String(v);
+    if (!(STAGES as readonly string[]).includes(st)) throw new ConfigError(`--stage: unknown stage "${st}" (known: ${STAGES.join(', ')})`);
+    cfg.stage = st as Stage;
   }
   for (const [k, v] of entries) {
     if (k === 'preset' || k === 'model.preset') {
@@ -96,7 +188,7 @@ export function applyOverrides(base: RunConfig, overrides: Record<string, unknow
   }
   const task = getTask(cfg.task.name);
   for (const [k, v] of entries) {
-    if (['task', 'task.name', 'preset', 'model.preset'].includes(k)) continue;
+    if (['task', 'task.name', 'preset', 'model.preset', 'stage'].includes(k)) continue;
     const [head, ...rest] = k.split('.');
     if (head === 'task' && rest.length === 1) {
       taskOverrides[rest[0]!] = v;
@@ -108,7 +200,10 @@ export function applyOverrides(base: RunConfig, overrides: Record<string, unknow
       section = head as (typeof SECTIONS)[number];
       leaf = rest[0]!;
     } else if (rest.length === 0) {
-      const owners = SECTIONS.filter((s) => Object.prototype.hasOwnProperty.call(cfg[s], k));
+      let owners = SECTIONS.filter((s) => Object.prototype.hasOwnProperty.call(cfg[s], k));
+      // A bare key the RL section shares (steps, lr, temperature, ...) means the phase being run:
+      // the RL one for --stage rl, otherwise the SFT/eval one (say --rl.KEY for the other).
+      if (owners.length > 1 && owners.includes('rl')) owners = cfg.stage === 'rl' ? ['rl'] : owners.filter((o) => o !== 'rl');
       if (owners.length > 1) throw new ConfigError(`--${k} is ambiguous: say ${owners.map((o) => `--${o}.${k}`).join(' or ')}`);
       section = owners[0];
       if (!section && Object.prototype.hasOwnProperty.call(task.defaults, k)) {
@@ -153,6 +248,27 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
   need(e.temperature > 0 && e.temperature <= 10, `eval.temperature must be in (0, 10], got ${e.temperature}`);
   need(int(e.topK, 0), `eval.topK must be an integer >= 0, got ${e.topK}`);
   need(int(e.samples, 0), `eval.samples must be an integer >= 0, got ${e.samples}`);
+  need(int(e.passkN, 0) && e.passkN <= 1024, `eval.passkN must be an integer in [0, 1024], got ${e.passkN}`);
+  const ks = parsePassK(e.passk);
+  need(e.passkN === 0 || ks.length === 0 || e.passkN >= Math.max(...ks), `eval.passkN (${e.passkN}) must be >= the largest k in eval.passk (${e.passk})`);
+  need((STAGES as readonly string[]).includes(cfg.stage), `stage must be one of ${STAGES.join(', ')}, got ${String(cfg.stage)}`);
+  const r = cfg.rl;
+  need((ALGOS as readonly string[]).includes(r.algo), `rl.algo must be one of ${ALGOS.join(', ')}, got ${String(r.algo)}`);
+  need(int(r.steps, 0), `rl.steps must be an integer >= 0, got ${r.steps}`);
+  need(int(r.prompts, 1) && r.prompts <= 1024, `rl.prompts must be an integer in [1, 1024], got ${r.prompts}`);
+  need(int(r.group, 1) && r.group <= 256, `rl.group must be an integer in [1, 256], got ${r.group}`);
+  need(r.algo !== 'rloo' || r.group >= 2, `rl.algo rloo needs rl.group >= 2 (a leave-one-out mean), got ${r.group}`);
+  need(r.temperature > 0 && r.temperature <= 10, `rl.temperature must be in (0, 10], got ${r.temperature}`);
+  need((SCHEMES as readonly string[]).includes(r.scheme), `rl.scheme must be one of ${SCHEMES.join(', ')}, got ${r.scheme}`);
+  need(r.lr > 0 && r.lr < 10, `rl.lr must be in (0, 10), got ${r.lr}`);
+  need(int(r.warmupSteps, 0), `rl.warmupSteps must be an integer >= 0, got ${r.warmupSteps}`);
+  need(r.clip >= 0 && r.clip < 1, `rl.clip must be in [0, 1), got ${r.clip}`);
+  need(int(r.epochs, 1) && r.epochs <= 16, `rl.epochs must be an integer in [1, 16], got ${r.epochs}`);
+  need(r.kl >= 0 && r.kl <= 10, `rl.kl must be in [0, 10], got ${r.kl}`);
+  need(r.entropy >= 0 && r.entropy <= 1, `rl.entropy must be in [0, 1], got ${r.entropy}`);
+  need((ZERO_VAR as readonly string[]).includes(r.zeroVar), `rl.zeroVar must be one of ${ZERO_VAR.join(', ')}, got ${r.zeroVar}`);
+  need(r.baselineMomentum >= 0 && r.baselineMomentum < 1, `rl.baselineMomentum must be in [0, 1), got ${r.baselineMomentum}`);
+  need(r.rolloutsMB >= 0, `rl.rolloutsMB must be >= 0, got ${r.rolloutsMB}`);
   const m = cfg.model;
   for (const k of ['nLayer', 'nHead', 'nEmbd'] as const) need(int(m[k], 1) && m[k] <= 4096, `model.${k} must be an integer in [1, 4096], got ${m[k]}`);
   need(m.nEmbd % m.nHead === 0, `model.nEmbd (${m.nEmbd}) must be divisible by model.nHead (${m.nHead})`);
@@ -160,6 +276,14 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
   const need_ = sequenceLength(cfg);
   need(m.blockSize === 0 || m.blockSize >= need_, `model.blockSize ${m.blockSize} is too short for task ${cfg.task.name}: it needs ${need_} tokens`);
   return cfg;
+}
+
+/** "1,4,16" -> [1, 4, 16] (sorted, distinct); "" -> []. ConfigError on anything else. */
+export function parsePassK(s: string): number[] {
+  if (s.trim() === '') return [];
+  const ks = s.split(',').map((x) => Number(x.trim()));
+  for (const k of ks) if (!Number.isInteger(k) || k < 1 || k > 1024) throw new ConfigError(`eval.passk: expected a comma-separated list of integers in [1, 1024], got "${s}"`);
+  return [...new Set(ks)].sort((a, b) => a - b);
 }
 
 /** Positions a training sequence needs: <bos> + prompt + completion + <eos>, minus one (shifted). */

@@ -2,7 +2,7 @@
 // overwrites an existing run (a new run needs an empty or absent --out); checkpoints are written
 // to a temporary folder and renamed into place, so a crash never leaves a half-written one.
 
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SnapshotFiles } from '../train/snapshot.ts';
 import { UserError } from './args.ts';
@@ -45,10 +45,35 @@ export class RunDir {
     appendFileSync(join(this.path, name), JSON.stringify(row) + '\n');
   }
 
-  writeCheckpoint(files: SnapshotFiles): void {
-    const tmp = join(this.path, 'checkpoint.tmp');
-    const dst = join(this.path, 'checkpoint');
-    const old = join(this.path, 'checkpoint.old');
+  /**
+   * Append a JSONL row to `name`, rotating when the file would pass `maxBytes`: name -> name.1 ->
+   * ... -> name.KEEP (the oldest is dropped). Total disk use stays under (keep + 1) * maxBytes.
+   */
+  appendRotating(name: string, row: unknown, maxBytes: number, keep = 3): void {
+    const line = JSON.stringify(row) + '\n';
+    const path = join(this.path, name);
+    let size = this.sizes.get(name);
+    if (size === undefined) size = existsSync(path) ? statSync(path).size : 0;
+    if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
+      const base = name.replace(/\.jsonl$/, '');
+      rmSync(join(this.path, `${base}.${keep}.jsonl`), { force: true });
+      for (let i = keep - 1; i >= 1; i--) {
+        const from = join(this.path, `${base}.${i}.jsonl`);
+        if (existsSync(from)) renameSync(from, join(this.path, `${base}.${i + 1}.jsonl`));
+      }
+      renameSync(path, join(this.path, `${base}.1.jsonl`));
+      size = 0;
+    }
+    appendFileSync(path, line);
+    this.sizes.set(name, size + Buffer.byteLength(line));
+  }
+
+  private sizes = new Map<string, number>();
+
+  writeCheckpoint(files: SnapshotFiles | Record<string, Uint8Array | string>, folder = 'checkpoint'): void {
+    const tmp = join(this.path, `${folder}.tmp`);
+    const dst = join(this.path, folder);
+    const old = join(this.path, `${folder}.old`);
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp);
     for (const [name, data] of Object.entries(files)) writeFileSync(join(tmp, name), data);
@@ -58,8 +83,8 @@ export class RunDir {
     rmSync(old, { recursive: true, force: true });
   }
 
-  readCheckpoint(): { config: string; safetensors: Uint8Array; tokenizer: string; optimizer: Uint8Array; trainer: string } {
-    const d = join(this.path, 'checkpoint');
+  readCheckpoint(folder = 'checkpoint'): { config: string; safetensors: Uint8Array; tokenizer: string; optimizer: Uint8Array; trainer: string } {
+    const d = join(this.path, folder);
     const read = (n: string) => {
       try {
         return readFileSync(join(d, n));

@@ -1,9 +1,10 @@
 // `reasonlab train`: SFT from scratch or resumed from a run's checkpoint, with a live progress
 // line, metrics.jsonl / samples.jsonl, and atomic checkpoints in runs/NAME/checkpoint/.
 
-import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../config.ts';
+import { applyOverrides, DEFAULT_CONFIG, withDefaults, type RunConfig } from '../config.ts';
 import { paramCount } from '../model/config.ts';
 import type { TrainEvent } from '../train/events.ts';
+import { RlTrainer } from '../train/rl.ts';
 import { Trainer } from '../train/sft.ts';
 import { TASKS } from '../tasks/registry.ts';
 import { snapshotFromFiles, snapshotToFiles } from '../train/snapshot.ts';
@@ -16,8 +17,12 @@ export const HELP = `reasonlab — train small reasoning models (SFT on traces) 
 
   reasonlab train --task addition --preset micro --steps N --seed S --backend wasm|cpu|webgpu|auto
                   --out runs/NAME [--checkpoint-every N] [--KEY VALUE ...]
-  reasonlab train --resume --out runs/NAME [--steps N]     continue a run from its checkpoint
-  reasonlab eval  --run runs/NAME [--n 500] [--temperature 0.8] [--backend ...]
+  reasonlab train --resume --out runs/NAME [--steps N]     continue an SFT run from its checkpoint
+  reasonlab train --stage rl --from runs/SFT --out runs/NAME --algo grpo|drgrpo|rloo|reinforce --group 8
+                  --steps N [--prompts 16 --temperature 1 --scheme binary --lr 1e-4 --clip 0.2 --epochs 1
+                  --kl 0 --entropy 0 --zeroVar keep|skip]     RL from a checkpoint (no --from: random init)
+  reasonlab train --stage sft+rl --out runs/NAME --steps N --rl.steps M ...   SFT, then RL, one run
+  reasonlab eval  --run runs/NAME [--n 500] [--temperature 0.8] [--k 1,4,16] [--backend ...]
   reasonlab bench [--quick] [--backends wasm,cpu,webgpu]
 
 Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
@@ -25,23 +30,81 @@ Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
   model:  --preset nano|micro|mini  or --nLayer --nHead --nEmbd; --blockSize (0 = from the task)
   train:  --steps --batchSize --lr --minLr --warmupSteps --weightDecay --beta1 --beta2 --gradClip
           --trainSize (0 = fresh problems every step) --seed --logEvery --maxBadSteps
-  eval:   --eval.every --eval.n --eval.temperature --eval.topK --eval.samples
+  eval:   --eval.every --eval.n --eval.temperature --eval.topK --eval.samples --eval.passk 1,4,16 --eval.passkN
+  rl:     --rl.algo --rl.steps --rl.prompts --rl.group --rl.temperature --rl.scheme --rl.lr --rl.warmupSteps
+          --rl.clip --rl.epochs --rl.kl --rl.entropy --rl.zeroVar --rl.baselineMomentum --rl.rolloutsMB
+          (with --stage rl, bare --steps/--lr/--temperature/--warmupSteps mean the rl.* ones)
 `;
 
 /** Keys that may change when resuming (the model and task are fixed by the checkpoint). */
 const RESUMABLE = /^(train\.)?(steps|logEvery|maxBadSteps)$|^eval\./;
+/** Keys an RL run from a checkpoint may not change: the checkpoint fixes the model. */
+const FIXED_BY_CHECKPOINT = /^(model\.)?(preset|nLayer|nHead|nEmbd|blockSize)$|^task(\.name)?$/;
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Print and write a run's events: metrics.jsonl, samples.jsonl, rollouts.jsonl (rotated). */
+function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: number; label: string }) {
+  const tty = process.stderr.isTTY;
+  let lastEval = '';
+  const rolloutBytes = (cfg.rl.rolloutsMB * 1024 * 1024) / 4;
+  return (e: TrainEvent) => {
+    if (e.type === 'sample') return dir.append('samples.jsonl', e);
+    if (e.type === 'rollout') {
+      if (rolloutBytes > 0) dir.appendRotating('rollouts.jsonl', e.record, rolloutBytes, 3);
+      return;
+    }
+    dir.append('metrics.jsonl', e);
+    const clear = tty ? '\r\x1b[K' : '';
+    if (e.type === 'eval') {
+      lastEval = ` | acc ${pct(e.greedy_acc)} greedy`;
+      process.stderr.write(`${clear}eval @${e.step} (${e.phase}): greedy ${pct(e.greedy_acc)}  sampled ${pct(e.sampled_acc)}  format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})\n`);
+    } else if (e.type === 'passk') {
+      const ks = e.ks.map((k, i) => `pass@${k} ${pct(e.overall.passk[i]!)}`).join('  ');
+      process.stderr.write(`${clear}        ${ks}  (n=${e.n_samples} samples/problem, T=${e.temperature})  right answer wrong steps ${pct(e.overall.wrong_steps_rate)}\n`);
+    } else if (e.type === 'step' || e.type === 'rl_step') {
+      const t = total();
+      const rate = Math.max(t.step, 1) / Math.max(e.elapsed_s, 1e-9);
+      const eta = fmtDuration((t.of - t.step) / Math.max(rate, 1e-9));
+      const line =
+        e.type === 'step'
+          ? `step ${t.step}/${t.of} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ${Math.round(e.tokens_per_s).toLocaleString('en-US')} tok/s | ETA ${eta}${lastEval}`
+          : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)} | acc ${pct(e.accuracy)} | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
+      process.stderr.write(tty ? `${clear}${line}` : line + '\n');
+    } else if (e.type === 'warning') {
+      process.stderr.write(`${clear}warning @${e.step}: ${e.message}\n`);
+    } else if (e.type === 'done') {
+      process.stderr.write((tty ? '\n' : '') + `done (${e.phase}): ${e.reason} at step ${e.step} in ${fmtDuration(e.elapsed_s)}\n`);
+    }
+  };
+}
+
+function onInterrupt(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const handler = () => {
+    process.stderr.write('\nstopping after this step (checkpoint will be written)...\n');
+    controller.abort();
+  };
+  process.once('SIGINT', handler);
+  return { signal: controller.signal, release: () => process.off('SIGINT', handler) };
+}
 
 export async function trainCommand(flags: Map<string, string>): Promise<number> {
   const out = take(flags, 'out');
   const backendChoice = take(flags, 'backend');
   const resume = take(flags, 'resume') === 'true';
+  const from = take(flags, 'from');
   const ckEvery = takeInt(flags, 'checkpoint-every', 500, 1);
   if (!out) throw new UserError('--out runs/NAME is required (the run folder to create)');
   const overrides = Object.fromEntries(flags);
+  const stage = overrides.stage ?? (from ? 'rl' : 'sft');
+  if (from && stage !== 'rl') throw new UserError(`--from starts an RL run: it needs --stage rl (got --stage ${stage})`);
+  if (stage === 'rl') {
+    if (resume) throw new UserError('--resume of an RL run is not supported yet: start a new RL run with --from runs/NAME (its latest checkpoint)');
+    return rlCommand(out, from, backendChoice, ckEvery, { ...overrides, stage: 'rl' });
+  }
 
   let cfg: RunConfig;
-  let dir: RunDir;
-  let trainer: Trainer | undefined;
   let loaded: ReturnType<typeof snapshotFromFiles> | undefined;
   if (resume) {
     const opened = RunDir.open(out);
@@ -49,6 +112,7 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
       (({ config, safetensors, tokenizer, optimizer, trainer }) => ({ config, safetensors, tokenizer, optimizer, trainer }))(opened.readCheckpoint()),
       `${out}/checkpoint`,
     );
+    if (loaded.cfg.stage && loaded.cfg.stage !== 'sft') throw new UserError(`${out} is a ${loaded.cfg.stage} run: --resume continues SFT runs only`);
     for (const k of Object.keys(overrides)) {
       if (!RESUMABLE.test(k)) throw new UserError(`--${k} cannot change when resuming (the checkpoint fixes the task, model and optimizer); allowed: --steps, --logEvery, --eval.*`);
     }
@@ -59,12 +123,11 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
 
   // The backend before the folder: a run that cannot start leaves nothing behind.
   const backend = await setupBackend(backendChoice);
-  dir = resume ? RunDir.open(out) : RunDir.create(out);
+  const dir = resume ? RunDir.open(out) : RunDir.create(out);
   process.stderr.write(backendLine(backend) + '\n');
-  trainer = loaded
+  const t = loaded
     ? new Trainer(cfg, { snapshot: loaded.snapshot, tokenizer: Tokenizer.fromJSON(loaded.tokenizer) })
     : new Trainer(cfg);
-  const t = trainer;
   if (!resume) {
     dir.writeJSON('config.json', { run: cfg, model: t.model, params: paramCount(t.model), backend: { name: backend.name, adapter: backend.adapter } });
   }
@@ -72,44 +135,68 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
     `${resume ? 'resuming' : 'training'} ${cfg.task.name} ${JSON.stringify(cfg.task.config)} | model ${t.model.nLayer}x${t.model.nEmbd} (${(paramCount(t.model) / 1e3).toFixed(0)}k params, ctx ${t.model.blockSize}) | step ${t.step} -> ${cfg.train.steps} | ${out}\n`,
   );
 
-  const tty = process.stderr.isTTY;
-  let lastEval = '';
-  let lastLine = '';
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\nstopping after this step (checkpoint will be written)...\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  const sink = (e: TrainEvent) => {
-    if (e.type === 'sample') {
-      dir.append('samples.jsonl', e);
-      return;
-    }
-    dir.append('metrics.jsonl', e);
-    if (e.type === 'eval') {
-      lastEval = ` | acc ${(e.greedy_acc * 100).toFixed(1)}% greedy, ${(e.sampled_acc * 100).toFixed(1)}% T=${e.temperature}`;
-      const line = `eval @${e.step}: greedy ${(e.greedy_acc * 100).toFixed(1)}%  sampled ${(e.sampled_acc * 100).toFixed(1)}%  format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})`;
-      process.stderr.write((tty ? '\r\x1b[K' : '') + line + '\n');
-    } else if (e.type === 'step') {
-      const rate = e.step / Math.max(e.elapsed_s, 1e-9);
-      const eta = (cfg.train.steps - e.step) / Math.max(rate, 1e-9);
-      lastLine = `step ${e.step}/${cfg.train.steps} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ${Math.round(e.tokens_per_s).toLocaleString('en-US')} tok/s | ETA ${fmtDuration(eta)}${lastEval}`;
-      process.stderr.write(tty ? `\r\x1b[K${lastLine}` : lastLine + '\n');
-    } else if (e.type === 'warning') {
-      process.stderr.write((tty ? '\r\x1b[K' : '') + `warning @${e.step}: ${e.message}\n`);
-    } else if (e.type === 'done') {
-      process.stderr.write((tty ? '\n' : '') + `done: ${e.reason} at step ${e.step} in ${fmtDuration(e.elapsed_s)}\n`);
-    }
-  };
+  let rl: RlTrainer | undefined;
+  const sink = makeSink(dir, cfg, () => (rl ? { step: rl.rlStep, of: cfg.rl.steps, label: 'rl' } : { step: t.step, of: cfg.train.steps, label: 'sft' }));
+  const stop = onInterrupt();
   const startStep = t.step;
-  const reason = await t.run(sink, {
-    signal: controller.signal,
+  let reason = await t.run(sink, {
+    signal: stop.signal,
     checkpointEvery: ckEvery,
     onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok)),
   });
-  process.off('SIGINT', onSigint);
-  t.dispose();
   if (t.step === startStep && resume) process.stderr.write(`nothing to do: the run is already at step ${t.step} (raise --steps)\n`);
+  if (stage === 'sft+rl' && reason === 'finished') {
+    // Keep the SFT checkpoint beside the final one: `eval --run` on either compares the phases.
+    const snap = await t.snapshot();
+    dir.writeCheckpoint(snapshotToFiles(snap, cfg, t.model, t.tok), 'checkpoint-sft');
+    t.dispose();
+    rl = new RlTrainer(cfg, { params: snap.params, startStep: snap.step, tokenizer: t.tok, run: out });
+    const r = rl;
+    process.stderr.write(`RL: ${cfg.rl.algo}, ${cfg.rl.prompts} prompts x ${cfg.rl.group} samples, ${cfg.rl.steps} steps, scheme ${cfg.rl.scheme}\n`);
+    reason = await r.run(sink, {
+      signal: stop.signal,
+      checkpointEvery: ckEvery,
+      onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await r.snapshot(), cfg, r.model, r.tok)),
+    });
+    r.dispose();
+  } else t.dispose();
+  stop.release();
+  return reason === 'diverged' ? 3 : 0;
+}
+
+/** `--stage rl`: RL from a run's checkpoint (`--from`), or from a random init without it. */
+async function rlCommand(out: string, from: string | undefined, backendChoice: string | undefined, ckEvery: number, overrides: Record<string, string>): Promise<number> {
+  let cfg: RunConfig;
+  let init: { params?: Map<string, Float32Array>; startStep?: number; tokenizer?: Tokenizer } = {};
+  if (from) {
+    const loaded = snapshotFromFiles(RunDir.open(from).readCheckpoint(), `${from}/checkpoint`);
+    for (const k of Object.keys(overrides)) {
+      if (FIXED_BY_CHECKPOINT.test(k)) throw new UserError(`--${k} cannot change in an RL run from ${from}: the checkpoint fixes the task and the model`);
+    }
+    const base = withDefaults(loaded.cfg);
+    base.model.blockSize = loaded.model.blockSize; // task knobs may change only while they fit
+    cfg = applyOverrides(base, overrides);
+    init = { params: loaded.snapshot.params, startStep: loaded.snapshot.step, tokenizer: Tokenizer.fromJSON(loaded.tokenizer) };
+  } else {
+    cfg = applyOverrides(DEFAULT_CONFIG, overrides);
+  }
+  const backend = await setupBackend(backendChoice);
+  const dir = RunDir.create(out);
+  process.stderr.write(backendLine(backend) + '\n');
+  const t = new RlTrainer(cfg, { ...init, run: out });
+  dir.writeJSON('config.json', { run: cfg, from: from ?? null, model: t.model, params: paramCount(t.model), backend: { name: backend.name, adapter: backend.adapter } });
+  const r = cfg.rl;
+  process.stderr.write(
+    `RL on ${cfg.task.name} ${JSON.stringify(cfg.task.config)} from ${from ?? 'a random init'} (step ${t.startStep}) | ${r.algo}, ${r.prompts} prompts x ${r.group} samples, ${r.steps} steps, lr ${r.lr}, T ${r.temperature}, scheme ${r.scheme}, clip ${r.clip}, epochs ${r.epochs}, kl ${r.kl} | ${out}\n`,
+  );
+  const sink = makeSink(dir, cfg, () => ({ step: t.rlStep, of: r.steps, label: 'rl' }));
+  const stop = onInterrupt();
+  const reason = await t.run(sink, {
+    signal: stop.signal,
+    checkpointEvery: ckEvery,
+    onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok)),
+  });
+  stop.release();
+  t.dispose();
   return reason === 'diverged' ? 3 : 0;
 }

@@ -217,3 +217,29 @@ export function maskedLoss(params: Params, c: ModelConfig, inputs: tf.Tensor2D, 
   const m = tf.reshape(tf.transpose(mask), [-1]);
   return tf.div(tf.sum(tf.mul(nll, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
 }
+
+/**
+ * Per-position log-probabilities of `targets` under softmax(logits / temperature), and optionally
+ * the policy's entropy there (nats). inputs/targets int32 [B, T] -> [B, T] each. Differentiable
+ * (the RL loss); must run inside tf.tidy / variableGrads.
+ */
+export function tokenLogprobs(
+  params: Params,
+  c: ModelConfig,
+  inputs: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  temperature: number,
+  withEntropy: boolean,
+): { logp: tf.Tensor2D; entropy: tf.Tensor2D | null } {
+  const [B, Tn] = inputs.shape;
+  let logits = forwardTMajor(params, c, inputs); // [T*B, V], rows t-major
+  if (temperature !== 1) logits = tf.div(logits, temperature);
+  const nll = crossEntropyRows(logits, oneHotF32(tf.reshape(tf.transpose(targets), [-1]), c.vocabSize)); // [N]
+  const toBT = (x: T) => tf.transpose(tf.reshape(x, [Tn, B])) as tf.Tensor2D;
+  let entropy: tf.Tensor2D | null = null;
+  if (withEntropy) {
+    const lp = tf.logSoftmax(logits);
+    entropy = toBT(tf.neg(tf.sum(tf.mul(tf.exp(lp), lp), -1)));
+  }
+  return { logp: toBT(tf.neg(nll)), entropy };
+}

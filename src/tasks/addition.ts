@@ -83,6 +83,7 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
 
   // a+b and b+a are different prompts with different traces; keep them distinct.
   canonical: (p) => `${p.a}+${p.b}`,
+  level: (p) => `${Math.max(p.a.length, p.b.length)} digits`,
 
   prompt: (p) => `${p.a}+${p.b}=`,
 

@@ -279,6 +279,7 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
   },
 
   // The puzzle is the multiset of numbers and the target, whatever their order or gold solution.
+  level: (p) => `${p.numbers.length} numbers`,
   canonical: (p) => `${[...p.numbers].sort((a, b) => a - b).join(',')}:${p.target}`,
 
   prompt: (p) => `${p.numbers.join(',')}:${p.target}=`,

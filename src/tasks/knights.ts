@@ -170,6 +170,7 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
   },
 
   // The prompt is already canonical: speakers in fixed order, pairs written smaller letter first.
+  level: (p) => `${p.says.length} people`,
   canonical: (p) => p.says.map((s, i) => `${LETTERS[i]}:${statementText(s)}`).join(','),
 
   prompt(p) {

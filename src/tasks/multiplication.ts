@@ -109,6 +109,7 @@ export const multiplication: Task<MultiplicationProblem, MultiplicationConfig> =
 
   // a*b and b*a have different traces (partial products follow the digits of b); keep them distinct.
   canonical: (p) => `${p.a}*${p.b}`,
+  level: (p) => `${p.a.length}x${p.b.length} digits`,
 
   prompt: (p) => `${p.a}*${p.b}=`,
 

@@ -48,3 +48,11 @@ export function validateTaskConfig(task: AnyTask, overrides: Record<string, unkn
   if (problem) throw new ConfigError(`task ${task.name}: ${problem}`);
   return cfg;
 }
+
+/** A problem's difficulty level: the task's own `level`, else the gold trace's line count. */
+export function levelOf(task: AnyTask, p: unknown, cfg: object): string {
+  if (task.level) return task.level(p, cfg);
+  const trace = task.gold(p, cfg).trace;
+  const lines = trace === '' ? 0 : trace.split('\n').filter((l: string) => l.trim() !== '').length;
+  return `${lines} step${lines === 1 ? '' : 's'}`;
+}

@@ -67,6 +67,11 @@ export interface Task<P = unknown, C extends object = Record<string, unknown>> {
   maxCompletionLength(cfg: C): number;
   /** Check a completion; `truncated` comes from the sampler. */
   verify(p: P, completion: string, cfg: C, opts?: { truncated?: boolean; scheme?: string }): Verdict;
+  /**
+   * The difficulty level of one problem, for per-level metrics (e.g. "3 digits"). Optional: the
+   * default is the number of lines in the gold trace (see `levelOf`).
+   */
+  level?(p: P, cfg: C): string;
 }
 
 /** Any task, with its problem and config types erased (the registry's view). */

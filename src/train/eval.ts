@@ -8,6 +8,9 @@ import { Rng } from '../rng.ts';
 import type { AnyTask, Verdict } from '../tasks/types.ts';
 import type { Tokenizer } from '../tokenizer.ts';
 import { encodePrompt } from '../data/batch.ts';
+import { levelOf } from '../tasks/registry.ts';
+import { passAtK } from './advantages.ts';
+import type { PassKRow } from './events.ts';
 
 export interface EvalItem {
   prompt: string;
@@ -69,4 +72,74 @@ export async function evaluate(
     truncated_rate: frac((x) => x.verdict.truncated),
     items,
   };
+}
+
+/** Right answer, wrong steps: the outcome is correct but a reasoning step check failed. */
+export function wrongSteps(v: Verdict): boolean {
+  return v.correct && (v.first_wrong_step !== null || v.checks.some((c) => c.name === 'steps' && !c.passed));
+}
+
+export interface PassKOptions {
+  /** Samples per problem (n >= max k). */
+  n: number;
+  temperature: number;
+  topK: number;
+  seed: number;
+  /** Rows (prompt copies) per sampling batch. */
+  batchSize: number;
+}
+
+/** Sample `n` completions per problem and count the correct ones (per problem, in order). */
+export async function sampleCorrectCounts(
+  params: Params,
+  mc: ModelConfig,
+  tok: Tokenizer,
+  task: AnyTask,
+  taskCfg: object,
+  problems: readonly unknown[],
+  o: PassKOptions,
+): Promise<Int32Array> {
+  const rng = new Rng(o.seed);
+  const counts = new Int32Array(problems.length);
+  const maxNew = task.maxCompletionLength(taskCfg) + 1;
+  const rows: number[] = [];
+  for (let i = 0; i < problems.length; i++) for (let j = 0; j < o.n; j++) rows.push(i);
+  const encoded = problems.map((p) => encodePrompt(tok, task.prompt(p, taskCfg) as string));
+  for (let s = 0; s < rows.length; s += o.batchSize) {
+    const chunk = rows.slice(s, s + o.batchSize);
+    const res = await sample(params, mc, chunk.map((i) => encoded[i]!), { maxNewTokens: maxNew, temperature: o.temperature, topK: o.topK, eosId: tok.eos, rng });
+    chunk.forEach((i, j) => {
+      const v = task.verify(problems[i], tok.decode(res.tokens[j]!), taskCfg, { truncated: res.truncated[j]! });
+      if (v.correct) counts[i]!++;
+    });
+  }
+  return counts;
+}
+
+/** pass@k rows (overall and per difficulty level) from greedy items and sampled correct counts. */
+export function passKTable(
+  task: AnyTask,
+  taskCfg: object,
+  problems: readonly unknown[],
+  greedy: readonly EvalItem[],
+  counts: Int32Array | null,
+  n: number,
+  ks: readonly number[],
+): { overall: PassKRow; by_level: PassKRow[] } {
+  const levels = problems.map((p) => levelOf(task, p, taskCfg));
+  const row = (level: string, idx: number[]): PassKRow => {
+    const m = Math.max(idx.length, 1);
+    const mean = (f: (i: number) => number) => idx.reduce((a, i) => a + f(i), 0) / m;
+    return {
+      level,
+      n: idx.length,
+      greedy: mean((i) => (greedy[i]!.verdict.correct ? 1 : 0)),
+      passk: counts ? ks.map((k) => mean((i) => passAtK(n, counts[i]!, k))) : [],
+      format_rate: mean((i) => (greedy[i]!.verdict.format_ok ? 1 : 0)),
+      wrong_steps_rate: mean((i) => (wrongSteps(greedy[i]!.verdict) ? 1 : 0)),
+    };
+  };
+  const all = problems.map((_, i) => i);
+  const names = [...new Set(levels)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return { overall: row('all', all), by_level: names.map((l) => row(l, all.filter((i) => levels[i] === l))) };
 }

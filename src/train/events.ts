@@ -31,6 +31,100 @@ export interface EvalEvent {
   elapsed_s: number;
 }
 
+/** One RL step: the rollouts' rewards and the update's statistics. */
+export interface RlStepEvent {
+  type: 'rl_step';
+  phase: 'rl';
+  /** Global step (SFT steps of the starting checkpoint + RL steps). */
+  step: number;
+  /** RL steps done in this phase. */
+  rl_step: number;
+  reward_mean: number;
+  reward_std: number;
+  /** Pass rate of each named check over the rollouts (format, outcome, steps, ...). */
+  check_pass: Record<string, number>;
+  /** Rollouts that are correct (format and outcome). */
+  accuracy: number;
+  /** Correct outcome but a failed step check: the trace does not support the answer. */
+  wrong_steps_rate: number;
+  /** Share of groups whose completions all got the same reward (no learning signal). */
+  zero_var_share: number;
+  /** Groups left out of the update (rl.zeroVar = skip). */
+  skipped_groups: number;
+  len_mean: number;
+  len_max: number;
+  truncated_rate: number;
+  /** k3 estimate of KL(policy || start policy), mean over completion tokens (before the update). */
+  kl: number;
+  /** Mean per-token entropy of the policy over completion tokens (nats). */
+  entropy: number;
+  /** Share of completion tokens whose ratio was clipped (last inner epoch). */
+  clip_frac: number;
+  /** Policy loss of the last inner epoch. */
+  loss: number;
+  grad_norm: number;
+  lr: number;
+  /** Completion tokens sampled per second. */
+  sample_tokens_per_s: number;
+  /** Positions (B*T, all inner epochs) processed per second by the update. */
+  update_tokens_per_s: number;
+  elapsed_s: number;
+}
+
+/** pass@k on held-out problems, overall and per difficulty level. */
+export interface PassKEvent {
+  type: 'passk';
+  phase: Phase;
+  step: number;
+  ks: number[];
+  /** Samples per problem the estimator used (n >= max k). */
+  n_samples: number;
+  temperature: number;
+  overall: PassKRow;
+  by_level: PassKRow[];
+  elapsed_s: number;
+}
+
+export interface PassKRow {
+  /** Difficulty level ("all" for the overall row). */
+  level: string;
+  n: number;
+  greedy: number;
+  /** pass@k for each k in `ks` (unbiased estimator, averaged over problems). */
+  passk: number[];
+  format_rate: number;
+  /** Greedy completions with the right answer but a failed step check. */
+  wrong_steps_rate: number;
+}
+
+/** One RL rollout as a record (failures included), with its advantage and log-prob. */
+export interface RolloutEvent {
+  type: 'rollout';
+  phase: 'rl';
+  step: number;
+  record: RolloutRecord;
+}
+
+export interface RolloutRecord {
+  id: string;
+  task: string;
+  task_version: number;
+  difficulty: Record<string, unknown>;
+  level: string;
+  prompt: string;
+  completion: string;
+  problem: unknown;
+  verdict: Verdict;
+  /** Index of the prompt's group in the step, and of the sample in the group. */
+  group: number;
+  sample: number;
+  advantage: number;
+  /** Sum of the sampled tokens' log-probs under the sampling policy. */
+  logprob: number;
+  tokens: number;
+  provenance: { source: 'model'; run?: string; step: number; seed: number; algo: string; scheme: string };
+}
+
 export interface SampleEvent {
   type: 'sample';
   phase: Phase;
@@ -62,5 +156,5 @@ export interface DoneEvent {
   elapsed_s: number;
 }
 
-export type TrainEvent = StepEvent | EvalEvent | SampleEvent | WarningEvent | PhaseEvent | DoneEvent;
+export type TrainEvent = StepEvent | EvalEvent | SampleEvent | WarningEvent | PhaseEvent | DoneEvent | RlStepEvent | PassKEvent | RolloutEvent;
 export type EventSink = (e: TrainEvent) => void | Promise<void>;

@@ -13,7 +13,7 @@ import { getTask } from '../tasks/registry.ts';
 import type { AnyTask } from '../tasks/types.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { Tokenizer } from '../tokenizer.ts';
-import { evaluate } from './eval.ts';
+import { evaluateAndReport, type EvalSummary } from './report.ts';
 import type { EventSink, Phase } from './events.ts';
 import { AdamW, lrAt } from './optim.ts';
 
@@ -160,34 +160,8 @@ export class Trainer {
     return this.evalSet;
   }
 
-  async evaluateAndReport(sink: EventSink): Promise<{ greedy: number; sampled: number }> {
-    const e = this.cfg.eval;
-    const problems = this.evalProblems();
-    if (!problems.length) return { greedy: 0, sampled: 0 };
-    const common = { topK: e.topK, batchSize: 128 };
-    const greedy = await evaluate(this.params, this.model, this.tok, this.task, this.cfg.task.config, problems, { ...common, temperature: 0, seed: 0 });
-    const sampled = await evaluate(this.params, this.model, this.tok, this.task, this.cfg.task.config, problems, {
-      ...common,
-      temperature: e.temperature,
-      seed: hashInts(this.cfg.train.seed, 3, this.step),
-    });
-    await sink({
-      type: 'eval',
-      phase: this.phase,
-      step: this.step,
-      split: 'test',
-      n: greedy.n,
-      greedy_acc: greedy.accuracy,
-      sampled_acc: sampled.accuracy,
-      temperature: e.temperature,
-      format_rate: greedy.format_rate,
-      truncated_rate: greedy.truncated_rate,
-      elapsed_s: (performance.now() - this.t0) / 1000,
-    });
-    for (const it of greedy.items.slice(0, e.samples)) {
-      await sink({ type: 'sample', phase: this.phase, step: this.step, mode: 'greedy', ...it });
-    }
-    return { greedy: greedy.accuracy, sampled: sampled.accuracy };
+  async evaluateAndReport(sink: EventSink): Promise<EvalSummary> {
+    return evaluateAndReport(this, this.evalProblems(), sink, { phase: this.phase, step: this.step, elapsed: () => (performance.now() - this.t0) / 1000 });
   }
 
   async snapshot(): Promise<TrainerSnapshot> {

@@ -1,0 +1,77 @@
+// Held-out evaluation shared by the SFT and RL trainers: greedy and sampled accuracy (an 'eval'
+// event), pass@k per difficulty level with "right answer, wrong steps" (a 'passk' event, when
+// eval.passk is set) and a few greedy samples for the inspector.
+
+import { parsePassK, type RunConfig } from '../config.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { Params } from '../model/gpt.ts';
+import { hashInts } from '../rng.ts';
+import type { AnyTask } from '../tasks/types.ts';
+import type { Tokenizer } from '../tokenizer.ts';
+import { evaluate, passKTable, sampleCorrectCounts } from './eval.ts';
+import type { EventSink, PassKRow, Phase } from './events.ts';
+
+export interface EvalContext {
+  params: Params;
+  model: ModelConfig;
+  tok: Tokenizer;
+  task: AnyTask;
+  cfg: RunConfig;
+}
+
+export interface EvalSummary {
+  greedy: number;
+  sampled: number;
+  passk: { ks: number[]; n: number; overall: PassKRow; by_level: PassKRow[] } | null;
+}
+
+export async function evaluateAndReport(
+  c: EvalContext,
+  problems: readonly unknown[],
+  sink: EventSink,
+  at: { phase: Phase; step: number; elapsed: () => number },
+): Promise<EvalSummary> {
+  const e = c.cfg.eval;
+  const tc = c.cfg.task.config;
+  if (!problems.length) return { greedy: 0, sampled: 0, passk: null };
+  const common = { topK: e.topK, batchSize: 128 };
+  const greedy = await evaluate(c.params, c.model, c.tok, c.task, tc, problems, { ...common, temperature: 0, seed: 0 });
+  const sampled = await evaluate(c.params, c.model, c.tok, c.task, tc, problems, {
+    ...common,
+    temperature: e.temperature,
+    seed: hashInts(c.cfg.train.seed, 3, at.step),
+  });
+  await sink({
+    type: 'eval',
+    phase: at.phase,
+    step: at.step,
+    split: 'test',
+    n: greedy.n,
+    greedy_acc: greedy.accuracy,
+    sampled_acc: sampled.accuracy,
+    temperature: e.temperature,
+    format_rate: greedy.format_rate,
+    truncated_rate: greedy.truncated_rate,
+    elapsed_s: at.elapsed(),
+  });
+  for (const it of greedy.items.slice(0, e.samples)) {
+    await sink({ type: 'sample', phase: at.phase, step: at.step, mode: 'greedy', ...it });
+  }
+  const ks = parsePassK(e.passk);
+  let passk: EvalSummary['passk'] = null;
+  if (ks.length) {
+    const n = e.passkN || Math.max(...ks);
+    // The same sampling seed at every evaluation: pass@k curves differ by the model, not the noise.
+    const counts = await sampleCorrectCounts(c.params, c.model, c.tok, c.task, tc, problems, {
+      n,
+      temperature: e.temperature,
+      topK: e.topK,
+      seed: hashInts(c.cfg.train.seed, 4),
+      batchSize: 256,
+    });
+    const table = passKTable(c.task, tc, problems, greedy.items, counts, n, ks);
+    passk = { ks, n, ...table };
+    await sink({ type: 'passk', phase: at.phase, step: at.step, ks, n_samples: n, temperature: e.temperature, ...table, elapsed_s: at.elapsed() });
+  }
+  return { greedy: greedy.accuracy, sampled: sampled.accuracy, passk };
+}

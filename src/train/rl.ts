@@ -1,0 +1,381 @@
+// The RL stage: reward-weighted policy gradient against the tasks' verifiers. Each step takes P
+// prompts, samples G completions each with the KV cache, scores them with the verifier and a reward
+// scheme, turns rewards into advantages (GRPO, Dr. GRPO, RLOO or REINFORCE with a running-mean
+// baseline) and takes `epochs` AdamW steps on the token-level objective over completion tokens:
+//   min(rho*A, clip(rho, 1-eps, 1+eps)*A) - beta*KL_k3(pi || pi_start) + c_ent*H(pi)
+// rho = pi/pi_old, with pi_old the sampling policy (softmax(logits / temperature)). Every rollout
+// is reported as a record, failures included. Headless: shared by the CLI and the browser worker.
+
+import * as tf from '@tensorflow/tfjs';
+import { modelConfigOf, type RunConfig } from '../config.ts';
+import { encodePrompt } from '../data/batch.ts';
+import { distinctProblems, problemAt } from '../data/split.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { disposeParams, initParamArrays, makeParams, paramArrays, paramSpecs, tokenLogprobs, type Params } from '../model/gpt.ts';
+import { sample } from '../model/sample.ts';
+import { hashInts, Rng } from '../rng.ts';
+import { getTask, levelOf } from '../tasks/registry.ts';
+import type { AnyTask, Verdict } from '../tasks/types.ts';
+import { Tokenizer } from '../tokenizer.ts';
+import { computeAdvantages, sequenceWeights } from './advantages.ts';
+import { wrongSteps } from './eval.ts';
+import type { EventSink, RlStepEvent, RolloutRecord } from './events.ts';
+import { AdamW, lrAt } from './optim.ts';
+import { evaluateAndReport, type EvalSummary } from './report.ts';
+import { EVAL_SEED, type RunOptions, type TrainerSnapshot } from './sft.ts';
+
+/** What an RL run needs to continue exactly: the policy, its optimizer, the frozen start policy. */
+export interface RlSnapshot extends TrainerSnapshot {
+  rlStep: number;
+  /** Global step the RL phase started at (the SFT checkpoint's step). */
+  startStep: number;
+  baseline: number | null;
+  ref: Map<string, Float32Array>;
+}
+
+export interface RlInit {
+  /** Starting weights (an SFT checkpoint); absent = random init (the from-scratch baseline). */
+  params?: Map<string, Float32Array>;
+  /** Global step of the starting weights (SFT steps), so RL steps continue the count. */
+  startStep?: number;
+  /** Resume an RL run. */
+  snapshot?: RlSnapshot;
+  tokenizer?: Tokenizer;
+  /** Run name for the rollouts' provenance. */
+  run?: string;
+}
+
+/** Host-side result of one rollout batch, before the update. */
+interface Rollouts {
+  problems: unknown[];
+  prompts: string[];
+  /** Per row (P*G, group-major). */
+  promptTokens: number[][];
+  tokens: Int32Array[];
+  logprobs: Float32Array[];
+  truncated: boolean[];
+  verdicts: Verdict[];
+  rewards: Float64Array;
+  sampleSeconds: number;
+}
+
+export class RlTrainer {
+  readonly model: ModelConfig;
+  readonly task: AnyTask;
+  readonly tok: Tokenizer;
+  readonly params: Params;
+  /** The frozen starting policy (KL reference); never trained. */
+  readonly ref: Params;
+  readonly opt: AdamW;
+  readonly phase = 'rl' as const;
+  /** Global step: startStep + rlStep. */
+  step: number;
+  rlStep = 0;
+  readonly startStep: number;
+  baseline: number | null = null;
+  private pool: unknown[] | null = null;
+  private evalSet: unknown[] | null = null;
+  private t0 = performance.now();
+
+  constructor(
+    readonly cfg: RunConfig,
+    private readonly init: RlInit = {},
+  ) {
+    this.tok = init.tokenizer ?? new Tokenizer();
+    this.model = modelConfigOf(cfg, this.tok);
+    this.task = getTask(cfg.task.name);
+    const start = init.snapshot?.params ?? init.params ?? initParamArrays(this.model, new Rng(hashInts(cfg.train.seed, 1)));
+    this.params = makeParams(this.model, start);
+    this.ref = makeParams(this.model, init.snapshot?.ref ?? start);
+    const r = cfg.rl;
+    const decay = new Set(paramSpecs(this.model).filter((s) => s.decay).map((s) => s.name));
+    this.opt = new AdamW(
+      { ...cfg.train, lr: r.lr, minLr: r.lr, warmupSteps: r.warmupSteps, totalSteps: Math.max(r.steps, 1), weightDecay: 0 },
+      this.params,
+      (n) => decay.has(n),
+    );
+    this.startStep = init.snapshot?.startStep ?? init.startStep ?? 0;
+    if (init.snapshot) {
+      this.opt.load(init.snapshot.optimizer);
+      this.rlStep = init.snapshot.rlStep;
+      this.baseline = init.snapshot.baseline;
+    }
+    this.step = this.startStep + this.rlStep;
+  }
+
+  /** The P problems of RL step `s`: a pure function of the seed and the step. */
+  problemsAt(s: number): unknown[] {
+    const { seed, trainSize } = this.cfg.train;
+    const tc = this.cfg.task.config;
+    const rng = new Rng(hashInts(seed, 7, s));
+    const out: unknown[] = [];
+    if (trainSize > 0) {
+      // The same limited problems SFT saw: RL gains are not new data.
+      this.pool ??= distinctProblems(this.task, tc, seed, 'train', trainSize);
+      for (let i = 0; i < this.cfg.rl.prompts; i++) out.push(this.pool[rng.int(this.pool.length)]);
+    } else {
+      for (let i = 0; i < this.cfg.rl.prompts; i++) out.push(problemAt(this.task, tc, seed, 'train', 1_000_000_000 + rng.int(1_000_000_000)));
+    }
+    return out;
+  }
+
+  /** Sample G completions for each of P prompts and score them. */
+  async rollout(s: number): Promise<Rollouts> {
+    const { group: G, temperature, scheme } = this.cfg.rl;
+    const tc = this.cfg.task.config;
+    const problems = this.problemsAt(s);
+    const prompts = problems.map((p) => this.task.prompt(p, tc) as string);
+    const promptTokens: number[][] = [];
+    for (const p of prompts) {
+      const enc = encodePrompt(this.tok, p);
+      for (let g = 0; g < G; g++) promptTokens.push(enc);
+    }
+    const t = performance.now();
+    const res = await sample(this.params, this.model, promptTokens, {
+      maxNewTokens: this.task.maxCompletionLength(tc) + 1,
+      temperature,
+      topK: 0,
+      eosId: this.tok.eos,
+      rng: new Rng(hashInts(this.cfg.train.seed, 8, s)),
+    });
+    const sampleSeconds = (performance.now() - t) / 1000;
+    const verdicts = res.tokens.map((toks, i) =>
+      this.task.verify(problems[Math.floor(i / G)], this.tok.decode(toks), tc, { truncated: res.truncated[i]!, scheme }),
+    );
+    return {
+      problems,
+      prompts,
+      promptTokens,
+      tokens: res.tokens,
+      logprobs: res.logprobs,
+      truncated: res.truncated,
+      verdicts,
+      rewards: Float64Array.from(verdicts, (v) => v.reward),
+      sampleSeconds,
+    };
+  }
+
+  /**
+   * One RL step: rollouts, advantages, `epochs` updates. Returns the step's metrics and the
+   * rollouts as records. Synchronous tfjs work is in tidy scopes; scalars are read once, at the end.
+   */
+  async trainStep(): Promise<{ metrics: RlStepEvent; records: RolloutRecord[] }> {
+    const r = this.cfg.rl;
+    const G = r.group;
+    const s = this.rlStep;
+    const ro = await this.rollout(s);
+    const N = ro.tokens.length;
+    const adv = computeAdvantages(r.algo, ro.rewards, G, this.baseline, r.baselineMomentum);
+    this.baseline = r.algo === 'reinforce' ? adv.baseline : null;
+    const skip = r.zeroVar === 'skip';
+    const rows: number[] = [];
+    for (let i = 0; i < N; i++) if (!(skip && adv.zeroVar[Math.floor(i / G)])) rows.push(i);
+
+    const lens = ro.tokens.map((t) => t.length);
+    const lr = lrAt(this.opt.cfg, this.opt.step);
+    let loss = 0;
+    let gradNorm = 0;
+    let kl = 0;
+    let entropy = 0;
+    let clipFrac = 0;
+    let updateTps = 0;
+    const tu = performance.now();
+    if (rows.length) {
+      const B = rows.length;
+      const L = Math.max(...rows.map((i) => ro.promptTokens[i]!.length + lens[i]! - 1));
+      const T = Math.min(this.model.blockSize, Math.ceil(L / 8) * 8);
+      const inputs = new Int32Array(B * T).fill(this.tok.pad);
+      const targets = new Int32Array(B * T).fill(this.tok.pad);
+      const mask = new Float32Array(B * T);
+      const old = new Float32Array(B * T);
+      const aw = new Float32Array(B * T); // A_i * w_i on completion tokens
+      const wm = new Float32Array(B * T); // w_i on completion tokens
+      const w = sequenceWeights(r.algo, rows.map((i) => lens[i]!), this.task.maxCompletionLength(this.cfg.task.config) + 1);
+      rows.forEach((i, b) => {
+        const seq = [...ro.promptTokens[i]!, ...ro.tokens[i]!];
+        const pl = ro.promptTokens[i]!.length; // <bos> + prompt
+        for (let j = 0; j < seq.length - 1; j++) {
+          inputs[b * T + j] = seq[j]!;
+          targets[b * T + j] = seq[j + 1]!;
+        }
+        for (let k = 0; k < lens[i]!; k++) {
+          const at = b * T + pl - 1 + k; // position whose target is completion token k
+          mask[at] = 1;
+          old[at] = ro.logprobs[i]![k]!;
+          wm[at] = w[b]!;
+          aw[at] = w[b]! * adv.advantages[i]!;
+        }
+      });
+      const shape: [number, number] = [B, T];
+      const t = {
+        inputs: tf.tensor2d(inputs, shape, 'int32'),
+        targets: tf.tensor2d(targets, shape, 'int32'),
+        mask: tf.tensor2d(mask, shape),
+        old: tf.tensor2d(old, shape),
+        aw: tf.tensor2d(aw, shape),
+        wm: tf.tensor2d(wm, shape),
+      };
+      const refLogp = tf.tidy(() => tokenLogprobs(this.ref, this.model, t.inputs, t.targets, r.temperature, false).logp);
+      const kept: tf.Scalar[] = [];
+      for (let e = 0; e < r.epochs; e++) {
+        let aux: tf.Scalar[] = [];
+        const out = tf.tidy(() =>
+          this.opt.minimize(() => {
+            const { logp, entropy: H } = tokenLogprobs(this.params, this.model, t.inputs, t.targets, r.temperature, true);
+            const ratio = tf.exp(tf.sub(logp, t.old));
+            const unclipped = tf.mul(ratio, t.aw);
+            const surr = r.clip > 0 ? tf.minimum(unclipped, tf.mul(tf.clipByValue(ratio, 1 - r.clip, 1 + r.clip), t.aw)) : unclipped;
+            let objective: tf.Tensor = tf.sum(surr);
+            const d = tf.sub(refLogp, logp);
+            const k3 = tf.sub(tf.sub(tf.exp(d), d), 1);
+            if (r.kl > 0) objective = tf.sub(objective, tf.mul(r.kl, tf.sum(tf.mul(k3, t.wm))));
+            if (r.entropy > 0) objective = tf.add(objective, tf.mul(r.entropy, tf.sum(tf.mul(H!, t.wm))));
+            const nTok = tf.maximum(tf.sum(t.mask), 1);
+            const tokenMean = (x: tf.Tensor) => tf.div(tf.sum(tf.mul(x, t.mask)), nTok) as tf.Scalar;
+            const clipped = r.clip > 0 ? tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), r.clip), 'float32') : tf.zerosLike(ratio);
+            aux = [tokenMean(k3), tokenMean(H!), tokenMean(clipped)].map((x) => tf.keep(x));
+            return tf.neg(objective) as tf.Scalar;
+          }),
+        );
+        // Metrics of the first epoch's KL/entropy (the policy that sampled); clip fraction of the last.
+        if (e === 0) kept.push(aux[0]!, aux[1]!);
+        else aux.slice(0, 2).forEach((x) => x.dispose());
+        if (e === r.epochs - 1) kept.push(aux[2]!, out.loss, out.gradNorm, out.applied);
+        else {
+          aux[2]!.dispose();
+          for (const x of Object.values(out)) x.dispose();
+        }
+      }
+      const packed = tf.tidy(() => tf.stack(kept));
+      const vals = await packed.data();
+      packed.dispose();
+      for (const x of [...kept, refLogp, ...Object.values(t)]) x.dispose();
+      [kl, entropy, clipFrac, loss, gradNorm] = [vals[0]!, vals[1]!, vals[2]!, vals[3]!, vals[4]!];
+      updateTps = (B * T * r.epochs) / ((performance.now() - tu) / 1000);
+    }
+
+    const correct = ro.verdicts.map((v) => v.correct);
+    const checkPass: Record<string, number> = {};
+    const checkSeen: Record<string, number> = {};
+    for (const v of ro.verdicts) {
+      for (const c of v.checks) {
+        checkSeen[c.name] = (checkSeen[c.name] ?? 0) + 1;
+        checkPass[c.name] = (checkPass[c.name] ?? 0) + (c.passed ? 1 : 0);
+      }
+    }
+    for (const k of Object.keys(checkPass)) checkPass[k] = checkPass[k]! / checkSeen[k]!;
+    const mean = ro.rewards.reduce((a, b) => a + b, 0) / N;
+    const std = Math.sqrt(ro.rewards.reduce((a, b) => a + (b - mean) ** 2, 0) / N);
+    const sampled = lens.reduce((a, b) => a + b, 0);
+    this.rlStep++;
+    this.step = this.startStep + this.rlStep;
+    const metrics: RlStepEvent = {
+      type: 'rl_step',
+      phase: 'rl',
+      step: this.step,
+      rl_step: this.rlStep,
+      reward_mean: mean,
+      reward_std: std,
+      check_pass: checkPass,
+      accuracy: correct.filter(Boolean).length / N,
+      wrong_steps_rate: ro.verdicts.filter(wrongSteps).length / N,
+      zero_var_share: adv.zeroVar.filter(Boolean).length / adv.zeroVar.length,
+      skipped_groups: skip ? adv.zeroVar.filter(Boolean).length : 0,
+      len_mean: sampled / N,
+      len_max: Math.max(...lens),
+      truncated_rate: ro.truncated.filter(Boolean).length / N,
+      kl,
+      entropy,
+      clip_frac: clipFrac,
+      loss,
+      grad_norm: gradNorm,
+      lr,
+      sample_tokens_per_s: sampled / Math.max(ro.sampleSeconds, 1e-9),
+      update_tokens_per_s: updateTps,
+      elapsed_s: (performance.now() - this.t0) / 1000,
+    };
+    const tc = this.cfg.task.config;
+    const records: RolloutRecord[] = ro.tokens.map((toks, i) => {
+      const g = Math.floor(i / G);
+      return {
+        id: `${this.init.run ?? 'run'}-rl${this.step}-g${g}-s${i % G}`,
+        task: this.task.name,
+        task_version: this.task.version,
+        difficulty: tc,
+        level: levelOf(this.task, ro.problems[g], tc),
+        prompt: ro.prompts[g]!,
+        completion: this.tok.decode(toks),
+        problem: ro.problems[g],
+        verdict: ro.verdicts[i]!,
+        group: g,
+        sample: i % G,
+        advantage: skip && adv.zeroVar[g] ? 0 : adv.advantages[i]!,
+        logprob: ro.logprobs[i]!.reduce((a, b) => a + b, 0),
+        tokens: toks.length,
+        provenance: { source: 'model', ...(this.init.run ? { run: this.init.run } : {}), step: this.step, seed: this.cfg.train.seed, algo: r.algo, scheme: r.scheme },
+      };
+    });
+    return { metrics, records };
+  }
+
+  /** Train until cfg.rl.steps RL steps (or the signal), evaluating and reporting on the way. */
+  async run(sink: EventSink, o: RunOptions & { rollouts?: boolean } = {}): Promise<'finished' | 'stopped' | 'diverged'> {
+    const { steps } = this.cfg.rl;
+    const evalEvery = this.cfg.eval.every;
+    this.t0 = performance.now();
+    await sink({ type: 'phase', phase: 'rl', step: this.step });
+    let reason: 'finished' | 'stopped' | 'diverged' = 'finished';
+    let badRun = 0;
+    if (this.rlStep === 0 && evalEvery > 0) await this.evaluateAndReport(sink);
+    while (this.rlStep < steps) {
+      if (o.signal?.aborted) {
+        reason = 'stopped';
+        break;
+      }
+      const { metrics, records } = await this.trainStep();
+      await sink(metrics);
+      if (o.rollouts !== false) for (const rec of records) await sink({ type: 'rollout', phase: 'rl', step: this.step, record: rec });
+      if (!Number.isFinite(metrics.loss) || !Number.isFinite(metrics.grad_norm)) {
+        badRun++;
+        await sink({ type: 'warning', phase: 'rl', step: this.step, message: `non-finite loss (${metrics.loss}) or gradient norm (${metrics.grad_norm}): update skipped` });
+        if (badRun >= this.cfg.train.maxBadSteps) {
+          reason = 'diverged';
+          break;
+        }
+      } else badRun = 0;
+      if (evalEvery > 0 && this.rlStep % evalEvery === 0 && this.rlStep < steps) await this.evaluateAndReport(sink);
+      if (o.onCheckpoint && o.checkpointEvery && this.rlStep % o.checkpointEvery === 0 && this.rlStep < steps) await o.onCheckpoint(this.step);
+    }
+    if (reason !== 'diverged') await this.evaluateAndReport(sink);
+    if (o.onCheckpoint) await o.onCheckpoint(this.step);
+    await sink({ type: 'done', phase: 'rl', step: this.step, reason, elapsed_s: (performance.now() - this.t0) / 1000 });
+    return reason;
+  }
+
+  evalProblems(): unknown[] {
+    this.evalSet ??= distinctProblems(this.task, this.cfg.task.config, EVAL_SEED, 'test', this.cfg.eval.n);
+    return this.evalSet;
+  }
+
+  async evaluateAndReport(sink: EventSink): Promise<EvalSummary> {
+    return evaluateAndReport(this, this.evalProblems(), sink, { phase: 'rl', step: this.step, elapsed: () => (performance.now() - this.t0) / 1000 });
+  }
+
+  async snapshot(): Promise<RlSnapshot> {
+    return {
+      step: this.step,
+      params: await paramArrays(this.params),
+      optimizer: await this.opt.state(),
+      rlStep: this.rlStep,
+      startStep: this.startStep,
+      baseline: this.baseline,
+      ref: await paramArrays(this.ref),
+    };
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+    disposeParams(this.ref);
+    this.opt.dispose();
+  }
+}
