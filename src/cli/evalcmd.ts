@@ -1,6 +1,7 @@
 // `reasonlab eval --run runs/NAME`: greedy and sampled held-out accuracy of a run's checkpoint.
 
 import { applyOverrides } from '../config.ts';
+import type { EvalSummary } from '../train/report.ts';
 import { Trainer } from '../train/sft.ts';
 import { snapshotFromFiles } from '../train/snapshot.ts';
 import { Tokenizer } from '../tokenizer.ts';
@@ -8,18 +9,34 @@ import { take, UserError } from './args.ts';
 import { RunDir } from './rundir.ts';
 import { backendLine, setupBackend } from './setup.ts';
 
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The pass@k table as aligned text: one row per difficulty level and one for all. */
+export function passKTableText(p: NonNullable<EvalSummary['passk']>): string {
+  const head = ['level', 'n', 'greedy', ...p.ks.map((k) => `pass@${k}`), 'format', 'right ans, wrong steps'];
+  const rows = [...p.by_level, p.overall].map((r) => [r.level, String(r.n), pct(r.greedy), ...r.passk.map(pct), pct(r.format_rate), pct(r.wrong_steps_rate)]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ') + '\n';
+  return `\npass@k (${p.n} samples per problem at the eval temperature; unbiased estimator):\n` + line(head) + rows.map(line).join('');
+}
+
 export async function evalCommand(flags: Map<string, string>): Promise<number> {
   const run = take(flags, 'run');
   if (!run) throw new UserError('--run runs/NAME is required');
   const backendChoice = take(flags, 'backend');
   const json = take(flags, 'json') === 'true';
+  const k = take(flags, 'k');
+  const folder = take(flags, 'checkpoint') ?? 'checkpoint';
   const dir = RunDir.open(run);
-  const loaded = snapshotFromFiles(dir.readCheckpoint(), `${run}/checkpoint`);
+  const loaded = snapshotFromFiles(dir.readCheckpoint(folder), `${run}/${folder}`);
   const overrides: Record<string, string> = {};
   for (const [k, v] of flags) {
-    if (!['n', 'temperature', 'topK', 'samples'].includes(k)) throw new UserError(`unknown option --${k} for eval (known: --run, --n, --temperature, --topK, --samples, --backend, --json)`);
+    if (!['n', 'temperature', 'topK', 'samples', 'passkN'].includes(k)) {
+      throw new UserError(`unknown option --${k} for eval (known: --run, --checkpoint, --n, --temperature, --topK, --samples, --k, --passkN, --backend, --json)`);
+    }
     overrides[`eval.${k}`] = v;
   }
+  if (k !== undefined) overrides['eval.passk'] = k;
   const cfg = applyOverrides(loaded.cfg, overrides);
   const backend = await setupBackend(backendChoice);
   process.stderr.write(backendLine(backend) + '\n');
@@ -33,6 +50,7 @@ export async function evalCommand(flags: Map<string, string>): Promise<number> {
   else {
     process.stdout.write(`${run} @ step ${t.step} on ${cfg.eval.n} held-out ${cfg.task.name} problems:\n`);
     process.stdout.write(`  greedy accuracy   ${(r.greedy * 100).toFixed(1)}%\n  sampled accuracy  ${(r.sampled * 100).toFixed(1)}% (temperature ${cfg.eval.temperature})\n`);
+    if (r.passk) process.stdout.write(passKTableText(r.passk));
   }
   return 0;
 }

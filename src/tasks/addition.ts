@@ -83,7 +83,10 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
 
   // a+b and b+a are different prompts with different traces; keep them distinct.
   canonical: (p) => `${p.a}+${p.b}`,
-  level: (p) => `${Math.max(p.a.length, p.b.length)} digits`,
+  level: (p) => {
+    const n = Math.max(p.a.length, p.b.length);
+    return `${n} digit${n === 1 ? '' : 's'}`;
+  },
 
   prompt: (p) => `${p.a}+${p.b}=`,
 

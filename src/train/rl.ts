@@ -43,6 +43,8 @@ export interface RlInit {
   tokenizer?: Tokenizer;
   /** Run name for the rollouts' provenance. */
   run?: string;
+  /** A task object instead of cfg.task.name's registered one (tests: toy rewards). */
+  task?: AnyTask;
 }
 
 /** Host-side result of one rollout batch, before the update. */
@@ -83,7 +85,7 @@ export class RlTrainer {
   ) {
     this.tok = init.tokenizer ?? new Tokenizer();
     this.model = modelConfigOf(cfg, this.tok);
-    this.task = getTask(cfg.task.name);
+    this.task = init.task ?? getTask(cfg.task.name);
     const start = init.snapshot?.params ?? init.params ?? initParamArrays(this.model, new Rng(hashInts(cfg.train.seed, 1)));
     this.params = makeParams(this.model, start);
     this.ref = makeParams(this.model, init.snapshot?.ref ?? start);
