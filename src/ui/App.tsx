@@ -1,0 +1,467 @@
+// The app shell: talks to the training worker, keeps the config in the URL, renders the controls,
+// charts, inspector, dataset explorer and the stored runs. The main thread only draws: progress
+// arrives in batches and the page re-renders at most every ~100 ms.
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { AppInfo, BackendReport, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from '../worker/protocol.ts';
+import { Chart, type ChartRun } from './Chart.tsx';
+import { ACC_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
+import { createClient, errorText, type Client } from './client.ts';
+import { Settings, type SetParam } from './Controls.tsx';
+import { DEMOS, type Demo } from './demos.ts';
+import { Inspector, Rollouts } from './Inspector.tsx';
+import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
+import { RunData } from './rundata.ts';
+import { readUrl, writeUrl } from './url.ts';
+
+const IDLE: StatusUpdate = { runId: null, state: 'idle', step: 0, phase: 'sft', total: 0, message: null, savedStep: -1, stepMode: false };
+const ACTIVE = new Set(['starting', 'running', 'paused']);
+
+function download(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function backendText(b: BackendReport): string {
+  const adapter = b.adapter ? ` · ${b.adapter}${b.software ? ' (software)' : ''}` : '';
+  return `${b.name}${adapter}`;
+}
+
+export function App() {
+  const initial = useMemo(readUrl, []);
+  const client = useRef<Client | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [resolved, setResolved] = useState<ResolvedConfig | null>(null);
+  const [cfgError, setCfgError] = useState<string | null>(null);
+  const params = useRef<Record<string, string>>(initial.params);
+  const [backend, setBackend] = useState<BackendReport | null>(null);
+  const [backendErr, setBackendErr] = useState<string | null>(null);
+  const statusRef = useRef<StatusUpdate>(IDLE);
+  const [status, setStatus] = useState<StatusUpdate>(IDLE);
+  const [banner, setBanner] = useState<string | null>(null);
+  const [runs, setRuns] = useState<RunSummary[]>([]);
+  const [compare, setCompare] = useState<Map<string, RunData>>(new Map());
+  const current = useRef<RunData | null>(null);
+  const [version, setVersion] = useState(0);
+  const [dataset, setDataset] = useState<DatasetInfo | null>(null);
+  const [dataErr, setDataErr] = useState<string | null>(null);
+  const [xMode, setXMode] = useState<'step' | 'time'>('step');
+  const queue = useRef<Demo['runs']>([]);
+  const timer = useRef(0);
+
+  const api = () => {
+    if (!client.current) throw new Error('the training worker is not running');
+    return client.current.api;
+  };
+
+  // Re-render at most every ~100 ms, in an animation frame.
+  const schedule = useCallback(() => {
+    if (timer.current) return;
+    timer.current = window.setTimeout(() => {
+      requestAnimationFrame(() => {
+        timer.current = 0;
+        setStatus(statusRef.current);
+        setVersion((v) => v + 1);
+      });
+    }, 100);
+  }, []);
+
+  const onUpdate = useCallback(
+    (u: Update) => {
+      if (u.kind === 'status') {
+        const s = u.status;
+        if (s.runId && current.current?.id !== s.runId) current.current = new RunData(s.runId, '');
+        const changed = s.state !== statusRef.current.state;
+        statusRef.current = s;
+        if (changed) {
+          setStatus(s);
+          setVersion((v) => v + 1);
+        } else schedule();
+      } else {
+        const b = u.batch;
+        if (current.current?.id !== b.runId) current.current = new RunData(b.runId, '');
+        current.current.append(b);
+        schedule();
+      }
+    },
+    [schedule],
+  );
+
+  const refreshRuns = useCallback(async () => {
+    try {
+      setRuns(await api().listRuns());
+    } catch (e) {
+      setBanner(`could not read the saved runs: ${errorText(e)}`);
+    }
+  }, []);
+
+  const resolve = useCallback(async (p: Record<string, string>) => {
+    try {
+      const r = await api().resolve(p);
+      params.current = r.params;
+      setResolved(r);
+      setCfgError(null);
+      writeUrl(r.params, initial.backend);
+    } catch (e) {
+      setCfgError(errorText(e));
+    }
+  }, [initial.backend]);
+
+  const connect = useCallback(async () => {
+    client.current?.close();
+    const c = createClient(onUpdate);
+    client.current = c;
+    let described: AppInfo;
+    try {
+      described = await c.api.describe();
+    } catch {
+      return; // this worker was closed meanwhile (a newer connect() owns the page)
+    }
+    setInfo(described);
+    try {
+      const r = await c.api.resolve(params.current);
+      params.current = r.params;
+      setResolved(r);
+      writeUrl(r.params, initial.backend);
+    } catch (e) {
+      setCfgError(`settings in the link: ${errorText(e)} (using the defaults)`);
+      params.current = {};
+      setResolved(await c.api.resolve({}));
+    }
+    try {
+      setBackend(await c.api.init(initial.backend));
+      setBackendErr(null);
+    } catch (e) {
+      setBackendErr(errorText(e));
+    }
+    await refreshRuns();
+  }, [onUpdate, refreshRuns, initial.backend]);
+
+  useEffect(() => {
+    void connect().catch((e: unknown) => setBackendErr(errorText(e)));
+    return () => {
+      client.current?.close();
+      client.current = null;
+    };
+  }, [connect]);
+
+  const active = ACTIVE.has(status.state);
+
+  // After a run ends: refresh the list, and start the next run of a demo.
+  useEffect(() => {
+    if (status.state === 'idle' || status.state === 'running' || status.state === 'starting') return;
+    void refreshRuns();
+    if (status.state === 'done' && queue.current.length && current.current) {
+      const prev = current.current;
+      setCompare((m) => new Map(m).set(prev.id, prev));
+      const next = queue.current.shift()!;
+      void startWith(next.params, next.name);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [status.state]);
+
+  const setParam: SetParam = useCallback(
+    (key, value, aliases = []) => {
+      const p = { ...params.current };
+      for (const a of [key, ...aliases]) delete p[a];
+      if (key === 'task' && resolved) for (const k of resolved.taskKeys) delete p[k];
+      if (value !== null) p[key] = value;
+      params.current = p;
+      void resolve(p);
+    },
+    [resolve, resolved],
+  );
+
+  const guard = async (what: string, f: () => Promise<unknown>) => {
+    setBanner(null);
+    try {
+      await f();
+    } catch (e) {
+      setBanner(`${what}: ${errorText(e)}`);
+    }
+  };
+
+  const startWith = (p: Record<string, string>, name?: string, stepMode = false) =>
+    guard('could not start', async () => {
+      current.current = null;
+      await api().start(p, { stepMode, ...(name ? { name } : {}) });
+      void refreshRuns();
+    });
+
+  const start = () => {
+    queue.current = [];
+    void startWith(params.current);
+  };
+
+  const runDemo = (d: Demo) => {
+    if (active) return;
+    const [first, ...rest] = d.runs;
+    queue.current = rest;
+    setCompare(new Map());
+    params.current = first!.params;
+    void resolve(first!.params).then(() => startWith(first!.params, first!.name));
+  };
+
+  const resumeRun = (id: string) =>
+    guard('could not resume', async () => {
+      if (statusRef.current.state === 'error' && backend?.name === 'webgpu') {
+        // A lost GPU device leaves the worker's backend unusable: start a fresh worker.
+        statusRef.current = IDLE;
+        setStatus(IDLE);
+        await connect();
+      }
+      current.current = new RunData(id, '');
+      setCompare((m) => {
+        const n = new Map(m);
+        n.delete(id);
+        return n;
+      });
+      await api().resumeRun(id);
+    });
+
+  const toggleCompare = (id: string) =>
+    guard('could not load the run', async () => {
+      if (compare.has(id)) {
+        const n = new Map(compare);
+        n.delete(id);
+        setCompare(n);
+        return;
+      }
+      const b = await api().runMetrics(id);
+      const d = new RunData(id, runs.find((r) => r.id === id)?.name ?? id);
+      d.append(b);
+      setCompare(new Map(compare).set(id, d));
+    });
+
+  const downloadCk = (id: string) =>
+    guard('could not export the checkpoint', async () => {
+      const { name, zip } = await api().exportCheckpoint(id);
+      download(name, zip as BlobPart, 'application/zip');
+    });
+
+  const uploadCk = (files: File[]) =>
+    guard('could not open the checkpoint', async () => {
+      const list = await Promise.all(files.map(async (f) => ({ name: f.name, data: new Uint8Array(await f.arrayBuffer()) })));
+      await api().importCheckpoint(list);
+      await refreshRuns();
+    });
+
+  const deleteRun = (id: string) =>
+    guard('could not delete the run', async () => {
+      await api().deleteRun(id);
+      setCompare((m) => {
+        const n = new Map(m);
+        n.delete(id);
+        return n;
+      });
+      await refreshRuns();
+    });
+
+  const uploadData = async (f: File) => {
+    try {
+      const text = await f.text();
+      setDataset(await api().setDataset(text, f.name, params.current));
+      setDataErr(null);
+    } catch (e) {
+      // The previous data stays in use: the worker only replaces it after a clean parse.
+      setDataErr(errorText(e));
+    }
+  };
+
+  const useShipped = async () => {
+    try {
+      setDataset(await api().useShipped(params.current));
+      setDataErr(null);
+    } catch (e) {
+      setDataErr(errorText(e));
+    }
+  };
+
+  const clearData = async () => {
+    await api().clearDataset();
+    setDataset(null);
+    setDataErr(null);
+  };
+
+  const cur = current.current;
+  const name = runs.find((r) => r.id === cur?.id)?.name ?? '';
+  if (cur && name) cur.name = name;
+  const chartRuns: ChartRun[] = useMemo(() => {
+    const list: ChartRun[] = cur ? [{ data: cur, label: 'this run', index: 0 }] : [];
+    let i = 1;
+    for (const d of compare.values()) if (d.id !== cur?.id) list.push({ data: d, label: d.name || d.id, index: i++ });
+    return list;
+  }, [cur, compare]);
+  const evalPoints = cur?.count('eval') ?? 0;
+  const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);
+  const tps = cur ? (cur.last('rl_step', 'update_tokens_per_s') ?? cur.last('step', 'tokens_per_s')) : null;
+  const lastAcc = cur?.last('eval', 'greedy_acc') ?? null;
+  const task = resolved?.cfg.task.name ?? 'addition';
+
+  useEffect(() => {
+    (window as unknown as { __reasonlab: unknown }).__reasonlab = Object.freeze({
+      state: status.state,
+      step: status.step,
+      backend: backend?.name ?? null,
+      runId: status.runId,
+      tokensPerSec: tps,
+      evalPoints,
+    });
+  });
+
+  const exportMetrics = (kind: 'csv' | 'json') => {
+    if (!cur) return;
+    if (kind === 'csv') download(`${cur.id}-metrics.csv`, cur.toCSV(), 'text/csv');
+    else download(`${cur.id}-metrics.json`, JSON.stringify(cur.toJSON()), 'application/json');
+  };
+
+  const copyLink = () => void navigator.clipboard?.writeText(location.href).catch(() => undefined);
+
+  const errorMsg = banner ?? (status.message && (status.state === 'error' || status.state === 'paused') ? status.message : null) ?? (backendErr ? `no backend: ${backendErr}` : null);
+  const canStart = !!backend && !!resolved && !active && !cfgError;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>reasonlab</h1>
+        <span className="badge" data-testid="backend-badge" title={backend?.skipped.map((s) => `${s.name} skipped: ${s.reason}`).join('\n')}>
+          {backend ? backendText(backend) : backendErr ? 'no backend' : 'detecting backend…'}
+        </span>
+        <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
+          {status.state}
+          {status.stepMode && status.state === 'paused' ? ' (step mode)' : ''}
+        </span>
+        <span className="counter" data-testid="step-counter" data-step={status.step}>
+          step {status.step}
+          {status.total ? ` / ${status.total}` : ''} · {status.phase.toUpperCase()}
+        </span>
+        {tps !== null && (
+          <span className="muted" data-testid="tokens-per-s" data-value={tps}>
+            {Math.round(tps).toLocaleString('en-US')} tok/s
+          </span>
+        )}
+        {lastAcc !== null && <span className="muted">acc {(lastAcc * 100).toFixed(1)}%</span>}
+      </header>
+      {backend && backend.skipped.length > 0 && (
+        <p className="skipped muted">
+          {backend.skipped.map((s) => (
+            <span key={s.name}>
+              {s.name} skipped: {s.reason}.{' '}
+            </span>
+          ))}
+        </p>
+      )}
+      {errorMsg && (
+        <div className="banner" data-testid="error-banner" role="alert">
+          <span>{errorMsg}</span>
+          {banner && (
+            <button type="button" className="link" onClick={() => setBanner(null)}>
+              dismiss
+            </button>
+          )}
+        </div>
+      )}
+      <div className="layout">
+        <aside className="sidebar">
+          <section className="panel">
+            <h2>Demos</h2>
+            <div className="demos">
+              {DEMOS.map((d) => (
+                <button key={d.id} type="button" data-testid="demo-preset" data-demo={d.id} disabled={active || !backend} onClick={() => runDemo(d)} title={d.blurb}>
+                  {d.title}
+                </button>
+              ))}
+            </div>
+          </section>
+          <section className="panel controls">
+            <div className="buttons">
+              <button type="button" className="primary" data-testid="start-btn" disabled={!canStart} onClick={start}>
+                Start
+              </button>
+              <button type="button" data-testid="pause-btn" disabled={status.state !== 'running'} onClick={() => void api().pause()}>
+                Pause
+              </button>
+              <button type="button" data-testid="resume-btn" disabled={status.state !== 'paused'} onClick={() => void api().resume()}>
+                Resume
+              </button>
+              <button
+                type="button"
+                data-testid="step-btn"
+                disabled={!(status.state === 'paused' || status.state === 'running' || canStart)}
+                onClick={() => (active ? void api().step() : void startWith(params.current, undefined, true))}
+                title="Train one step, then pause (starts a run in step mode when idle)"
+              >
+                Step
+              </button>
+              <button type="button" data-testid="stop-btn" disabled={!active} onClick={() => void api().stop()}>
+                Stop
+              </button>
+              <button type="button" data-testid="switch-rl-btn" disabled={!active || status.phase !== 'sft' || !info?.rl} onClick={() => void api().switchToRl()} title="End SFT now and continue with RL from the current weights">
+                Switch to RL
+              </button>
+            </div>
+            {cfgError && (
+              <p className="error" role="alert">
+                {cfgError}
+              </p>
+            )}
+            <button type="button" className="link" onClick={copyLink} title="The link holds every setting: opening it reproduces this experiment">
+              copy link to these settings
+            </button>
+          </section>
+          {info && resolved && (
+            <Settings
+              info={info}
+              resolved={resolved}
+              set={setParam}
+              locked={active}
+              dataPanel={<DataChoice dataset={dataset} error={dataErr} locked={active} onUpload={(f) => void uploadData(f)} onShipped={() => void useShipped()} onClear={() => void clearData()} />}
+            />
+          )}
+          <RunsList runs={runs} currentId={status.runId} busy={active} compare={new Set(compare.keys())} onResume={resumeRun} onCompare={toggleCompare} onDownload={downloadCk} onDelete={deleteRun} onUpload={uploadCk} />
+        </aside>
+        <main className="main">
+          <div className="toolbar">
+            <label>
+              x axis{' '}
+              <select value={xMode} onChange={(e) => setXMode(e.target.value as 'step' | 'time')}>
+                <option value="step">step</option>
+                <option value="time">time</option>
+              </select>
+            </label>
+            <button type="button" className="small" disabled={!cur} onClick={() => exportMetrics('csv')}>
+              metrics CSV
+            </button>
+            <button type="button" className="small" disabled={!cur} onClick={() => exportMetrics('json')}>
+              metrics JSON
+            </button>
+            {compare.size > 0 && <span className="muted">comparing with {compare.size} saved run(s) (dashed)</span>}
+          </div>
+          <div className="charts">
+            <Chart spec={ACC_CHART} runs={chartRuns} mode={xMode} version={version} testId="acc-chart" points={evalPoints} />
+            <Chart spec={LOSS_CHART} runs={chartRuns} mode={xMode} version={version} testId="loss-chart" />
+            {hasRl && RL_CHARTS.map((s) => <Chart key={s.id} spec={s} runs={chartRuns} mode={xMode} version={version} />)}
+            <Chart spec={SPEED_CHART} runs={chartRuns} mode={xMode} version={version} />
+          </div>
+          <Inspector samples={cur?.samples ?? []} task={task} version={version} />
+          <Rollouts samples={cur?.samples ?? []} task={task} version={version} />
+          {client.current && <DatasetExplorer api={client.current.api} params={params.current} task={task} hasUpload={!!dataset} />}
+          {cur && cur.warnings.length > 0 && (
+            <section className="panel">
+              <h2>Warnings</h2>
+              <ul className="warnings">
+                {cur.warnings.slice(-10).map((w, i) => (
+                  <li key={i}>{w}</li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

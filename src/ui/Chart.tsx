@@ -1,0 +1,209 @@
+// One uPlot chart over several runs: each line is (event type, column) of a run; runs are joined
+// on the x axis (step, or cumulative training time). Data is pushed with setData at most once per
+// animation frame; the plot is rebuilt only when its set of series changes. The RL phase of the
+// current run is shaded. Exports: PNG (the canvas) from the toolbar.
+
+import { memo, useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { RunData } from './rundata.ts';
+
+export interface Line {
+  type: string;
+  key: string;
+  label: string;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** Fixed lines, plus lines for every column of `type` whose key starts with `prefix`. */
+  lines: Line[];
+  dynamic?: { type: string; prefix: string; label: (rest: string, run: RunData) => string }[];
+  percent?: boolean;
+  log?: boolean;
+}
+
+export interface ChartRun {
+  data: RunData;
+  label: string;
+  /** 0 = the current run (solid), others dashed. */
+  index: number;
+}
+
+const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4b5563'];
+const DASHES: number[][] = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
+
+/** x values of a table: the step, or training time made cumulative across restarts. */
+function xOf(d: RunData, type: string, mode: 'step' | 'time'): Float64Array | null {
+  if (mode === 'step') return d.col(type, 'step');
+  const el = d.col(type, 'elapsed_s');
+  if (!el) return null;
+  const out = new Float64Array(el.length);
+  let offset = 0;
+  for (let i = 0; i < el.length; i++) {
+    if (i > 0 && el[i]! + offset < out[i - 1]!) offset = out[i - 1]! - el[i]!;
+    out[i] = el[i]! + offset;
+  }
+  return out;
+}
+
+export function linesOf(spec: ChartSpec, runs: ChartRun[]): Line[] {
+  const out = [...spec.lines];
+  for (const d of spec.dynamic ?? []) {
+    const keys = new Map<string, RunData>();
+    for (const r of runs) for (const k of r.data.keys(d.type)) if (k.startsWith(d.prefix) && !keys.has(k)) keys.set(k, r.data);
+    for (const [k, run] of [...keys].sort()) out.push({ type: d.type, key: k, label: d.label(k.slice(d.prefix.length), run) });
+  }
+  return out;
+}
+
+function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
+  const lines = linesOf(spec, runs);
+  const tables: uPlot.AlignedData[] = [];
+  const series: uPlot.Series[] = [{ label: mode === 'step' ? 'step' : 'time (s)' }];
+  runs.forEach((r) => {
+    lines.forEach((l, li) => {
+      const x = xOf(r.data, l.type, mode);
+      const y = r.data.col(l.type, l.key);
+      if (!x || !y || !x.length) return;
+      // uPlot wants increasing x; resumed runs can repeat a step, keep the later value.
+      const xs: number[] = [];
+      const ys: (number | null)[] = [];
+      for (let i = 0; i < x.length; i++) {
+        const v = Number.isFinite(y[i]!) ? y[i]! : null;
+        if (xs.length && x[i]! <= xs[xs.length - 1]!) {
+          while (xs.length && x[i]! <= xs[xs.length - 1]!) (xs.pop(), ys.pop());
+        }
+        xs.push(x[i]!);
+        ys.push(v);
+      }
+      tables.push([xs, ys] as unknown as uPlot.AlignedData);
+      series.push({
+        label: runs.length > 1 ? `${r.label}: ${l.label}` : l.label,
+        stroke: COLORS[li % COLORS.length],
+        dash: DASHES[r.index % DASHES.length],
+        width: r.index === 0 ? 1.5 : 1.2,
+        spanGaps: true,
+        points: { show: xs.length < 60, size: 4 },
+        value: (_u, v) => (v == null ? '–' : spec.percent ? `${(v * 100).toFixed(1)}%` : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(4)),
+      });
+    });
+  });
+  const data = tables.length ? uPlot.join(tables) : ([[]] as unknown as uPlot.AlignedData);
+  return { data, series, key: series.map((s) => `${s.label}|${String(s.stroke)}`).join(';') + mode };
+}
+
+/** Where the current run's RL phase starts, in x units (null when it has none). */
+function rlStart(runs: ChartRun[], mode: 'step' | 'time'): number | null {
+  const cur = runs.find((r) => r.index === 0);
+  if (!cur) return null;
+  for (const type of ['rl_step', 'eval', 'step']) {
+    const ph = cur.data.col(type, 'phase');
+    const x = xOf(cur.data, type, mode);
+    if (!ph || !x) continue;
+    const i = ph.findIndex((p) => p === 1);
+    if (i >= 0) {
+      if (mode === 'step') {
+        const p = cur.data.phases.find((q) => q.phase === 'rl');
+        return p ? p.step : x[i]!;
+      }
+      return x[i]!;
+    }
+  }
+  return null;
+}
+
+export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRun[]; mode: 'step' | 'time'; version: number; testId?: string; points?: number }) {
+  const { spec, runs, mode, version } = props;
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<{ u: uPlot; key: string } | null>(null);
+  const frame = useRef(0);
+  const shade = useRef<number | null>(null);
+
+  useEffect(() => {
+    cancelAnimationFrame(frame.current);
+    frame.current = requestAnimationFrame(() => {
+      const el = host.current;
+      if (!el) return;
+      const { data, series, key } = build(spec, runs, mode);
+      shade.current = rlStart(runs, mode);
+      if (plot.current && plot.current.key === key) {
+        plot.current.u.setData(data);
+        return;
+      }
+      plot.current?.u.destroy();
+      const width = Math.max(200, el.clientWidth);
+      const opts: uPlot.Options = {
+        width,
+        height: 170,
+        series,
+        legend: { show: true, live: false },
+        cursor: { drag: { x: true, y: false } },
+        scales: { x: { time: false }, y: spec.log ? { distr: 3 } : spec.percent ? { range: [0, 1] } : {} },
+        axes: [
+          { size: 30, font: '11px system-ui', stroke: '#5b6472' },
+          { size: 46, font: '11px system-ui', stroke: '#5b6472', values: (_u, v) => v.map((x) => (x == null ? '' : spec.percent ? `${Math.round(x * 100)}%` : Math.abs(x) >= 1000 ? `${+(x / 1000).toFixed(1)}k` : String(+x.toPrecision(3)))) },
+        ],
+        hooks: {
+          drawClear: [
+            (u) => {
+              const s = shade.current;
+              if (s == null) return;
+              const x0 = Math.max(u.bbox.left, u.valToPos(s, 'x', true));
+              const x1 = u.bbox.left + u.bbox.width;
+              if (x1 <= x0) return;
+              u.ctx.save();
+              u.ctx.fillStyle = 'rgba(217, 119, 6, 0.08)';
+              u.ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+              u.ctx.fillStyle = 'rgba(180, 83, 9, 0.8)';
+              u.ctx.font = `${11 * devicePixelRatio}px system-ui`;
+              u.ctx.fillText('RL', x0 + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+              u.ctx.restore();
+            },
+          ],
+        },
+      };
+      const u = new uPlot(opts, data, el);
+      plot.current = { u, key };
+    });
+    return () => cancelAnimationFrame(frame.current);
+  }, [spec, runs, mode, version]);
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      const u = plot.current?.u;
+      if (u && Math.abs(u.width - el.clientWidth) > 2) u.setSize({ width: Math.max(200, el.clientWidth), height: 170 });
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      plot.current?.u.destroy();
+      plot.current = null;
+    };
+  }, []);
+
+  const png = () => {
+    const u = plot.current?.u;
+    if (!u) return;
+    const a = document.createElement('a');
+    a.href = u.ctx.canvas.toDataURL('image/png');
+    a.download = `${spec.id}.png`;
+    a.click();
+  };
+
+  const extra = props.points !== undefined ? { 'data-points': props.points } : {};
+  return (
+    <figure className="chart" data-testid={props.testId} {...extra}>
+      <figcaption>
+        <span>{spec.title}</span>
+        <button type="button" className="link" onClick={png} title="Download this chart as PNG">
+          PNG
+        </button>
+      </figcaption>
+      <div ref={host} className="chart-host" />
+    </figure>
+  );
+});

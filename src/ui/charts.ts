@@ -1,0 +1,59 @@
+// Which charts the app draws, as data: event type and column of each line.
+
+import type { ChartSpec } from './Chart.tsx';
+
+export const ACC_CHART: ChartSpec = {
+  id: 'accuracy',
+  title: 'Held-out accuracy',
+  percent: true,
+  lines: [
+    { type: 'eval', key: 'greedy_acc', label: 'greedy pass@1' },
+    { type: 'eval', key: 'sampled_acc', label: 'sampled' },
+  ],
+  dynamic: [{ type: 'passk', prefix: 'overall.passk.', label: (i, d) => `pass@${d.last('passk', `ks.${i}`) ?? '?'}` }],
+};
+
+export const LOSS_CHART: ChartSpec = {
+  id: 'loss',
+  title: 'Loss',
+  log: true,
+  lines: [
+    { type: 'step', key: 'loss', label: 'SFT loss' },
+    { type: 'rl_step', key: 'loss', label: 'RL policy loss' },
+  ],
+};
+
+export const SPEED_CHART: ChartSpec = {
+  id: 'speed',
+  title: 'Tokens / s',
+  lines: [
+    { type: 'step', key: 'tokens_per_s', label: 'SFT' },
+    { type: 'rl_step', key: 'sample_tokens_per_s', label: 'RL sampling' },
+    { type: 'rl_step', key: 'update_tokens_per_s', label: 'RL update' },
+  ],
+};
+
+export const RL_CHARTS: ChartSpec[] = [
+  {
+    id: 'reward',
+    title: 'Reward (mean, and pass rate per check)',
+    lines: [{ type: 'rl_step', key: 'reward_mean', label: 'reward' }],
+    dynamic: [{ type: 'rl_step', prefix: 'check_pass.', label: (k) => k }],
+  },
+  {
+    id: 'length',
+    title: 'Completion length (tokens)',
+    lines: [
+      { type: 'rl_step', key: 'len_mean', label: 'mean' },
+      { type: 'rl_step', key: 'len_max', label: 'max' },
+    ],
+  },
+  { id: 'kl', title: 'KL to the start policy', lines: [{ type: 'rl_step', key: 'kl', label: 'KL (k3)' }] },
+  { id: 'entropy', title: 'Entropy (nats/token)', lines: [{ type: 'rl_step', key: 'entropy', label: 'entropy' }] },
+  {
+    id: 'zerovar',
+    title: 'Zero-variance groups',
+    percent: true,
+    lines: [{ type: 'rl_step', key: 'zero_var_share', label: 'share' }],
+  },
+];

@@ -1,0 +1,114 @@
+// Datasets in the app: an uploaded JSONL of records (validated with src/records, every problem
+// reported as file:line), the shipped datasets (datasets/TASK/SPLIT.jsonl, fetched on demand),
+// and the generator. `DatasetTrainer` is the SFT Trainer drawing its batches from uploaded
+// records instead of the generator, still a pure function of (seed, step).
+
+import { modelConfigOf, type RunConfig } from '../config.ts';
+import type { Example } from '../data/batch.ts';
+import { parseJsonl } from '../records/jsonl.ts';
+import { generateRecord, RecordError } from '../records/record.ts';
+import { renderCompletion } from '../tasks/format.ts';
+import { hashInts, Rng } from '../rng.ts';
+import { Tokenizer } from '../tokenizer.ts';
+import { Trainer } from '../train/sft.ts';
+import type { BrowsedRecord } from './protocol.ts';
+
+export interface Dataset {
+  name: string;
+  task: string | null;
+  examples: Example[];
+  browse: BrowsedRecord[];
+  /** The original text, stored with runs that train on it (so they can resume after a reload). */
+  text: string;
+}
+
+/**
+ * Parse and check an upload against the run config: records of another task, characters outside
+ * the vocabulary, or sequences longer than the model's context are errors naming the line.
+ */
+export function parseDataset(text: string, file: string, cfg: RunConfig): Dataset {
+  const { rows } = parseJsonl(text, file);
+  if (!rows.length) throw new RecordError(`${file}: no records (the file is empty)`);
+  const tok = new Tokenizer();
+  const T = modelConfigOf(cfg, tok).blockSize;
+  const examples: Example[] = [];
+  const browse: BrowsedRecord[] = [];
+  let task: string | null = null;
+  for (const r of rows) {
+    const where = `${file}:${r.line}`;
+    let ex: Example;
+    if (r.kind === 'record') {
+      const rec = r.record;
+      if (rec.task !== cfg.task.name) throw new RecordError(`${where}: record of task "${rec.task}", but the run's task is "${cfg.task.name}" (pick that task first)`);
+      task = rec.task;
+      ex = { prompt: rec.prompt, completion: rec.completion ?? renderCompletion(rec.gold, rec.gold.trace.length > 0) };
+      if (browse.length < 2000) browse.push({ id: rec.id, prompt: ex.prompt, completion: ex.completion, verdict: rec.verdict, source: `upload:${r.line}` });
+    } else {
+      ex = r.pair;
+      if (browse.length < 2000) browse.push({ id: `line ${r.line}`, prompt: ex.prompt, completion: ex.completion, verdict: null, source: `upload:${r.line}` });
+    }
+    let need: number;
+    try {
+      need = tok.encode(ex.prompt).length + tok.encode(ex.completion).length + 1;
+    } catch (e) {
+      throw new RecordError(`${where}: ${(e as Error).message}`);
+    }
+    if (need > T) throw new RecordError(`${where}: needs ${need} positions, more than the model's context of ${T} (raise model.blockSize or pick harder task settings)`);
+    examples.push(ex);
+  }
+  return { name: file, task, examples, browse, text };
+}
+
+/** SFT on a fixed list of examples: step s draws its batch with Rng(seed, 2, s), like trainSize > 0. */
+export class DatasetTrainer extends Trainer {
+  constructor(
+    cfg: RunConfig,
+    private readonly examples: Example[],
+    init?: ConstructorParameters<typeof Trainer>[1],
+  ) {
+    super(cfg, init);
+  }
+
+  override batchExamples(step: number): Example[] {
+    const rng = new Rng(hashInts(this.cfg.train.seed, 2, step));
+    const out: Example[] = [];
+    for (let b = 0; b < this.cfg.train.batchSize; b++) out.push(this.examples[rng.int(this.examples.length)]!);
+    return out;
+  }
+}
+
+/** Records of the generator for the current task settings. */
+export function generatedRecords(cfg: RunConfig, split: 'train' | 'val' | 'test', offset: number, limit: number): BrowsedRecord[] {
+  const out: BrowsedRecord[] = [];
+  for (let i = offset; i < offset + limit; i++) {
+    const r = generateRecord(cfg.task.name, cfg.task.config, cfg.train.seed, split, i);
+    out.push({ id: r.id, prompt: r.prompt, completion: r.completion ?? '', verdict: r.verdict, source: 'generated' });
+  }
+  return out;
+}
+
+// The shipped datasets, as URLs Vite serves (dev) or emits (build); fetched only when browsed.
+const SHIPPED = import.meta.glob('../../datasets/*/*.jsonl', { query: '?url', import: 'default' }) as Record<string, () => Promise<string>>;
+
+export async function shippedRecords(task: string, split: string): Promise<BrowsedRecord[]> {
+  const key = `../../datasets/${task}/${split}.jsonl`;
+  const load = SHIPPED[key];
+  if (!load) throw new RecordError(`no shipped dataset for ${task}/${split}`);
+  const res = await fetch(await load());
+  if (!res.ok) throw new RecordError(`could not fetch the shipped dataset ${task}/${split} (HTTP ${res.status})`);
+  const { rows } = parseJsonl(await res.text(), `datasets/${task}/${split}.jsonl`);
+  return rows.map((r) =>
+    r.kind === 'record'
+      ? { id: r.record.id, prompt: r.record.prompt, completion: r.record.completion ?? '', verdict: r.record.verdict, source: 'shipped' }
+      : { id: `line ${r.line}`, prompt: r.pair.prompt, completion: r.pair.completion, verdict: null, source: 'shipped' },
+  );
+}
+
+/** The shipped training file as text (to train on it like an upload). */
+export async function shippedText(task: string): Promise<string> {
+  const load = SHIPPED[`../../datasets/${task}/train.jsonl`];
+  if (!load) throw new RecordError(`no shipped dataset for ${task}`);
+  const res = await fetch(await load());
+  if (!res.ok) throw new RecordError(`could not fetch the shipped dataset ${task}/train (HTTP ${res.status})`);
+  return res.text();
+}

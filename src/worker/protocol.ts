@@ -1,0 +1,125 @@
+// What the worker sends the UI, as plain types (no runtime code): run states, the metric batches
+// (numeric columns as Float64Array, transferred), stored-run summaries and the backend report.
+// The UI imports this file with `import type` only; the worker owns everything that computes it.
+
+import type { BackendName } from '../backend.ts';
+import type { RunConfig } from '../config.ts';
+import type { TrainEvent } from '../train/events.ts';
+import type { Verdict } from '../tasks/types.ts';
+
+export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+
+export interface BackendReport {
+  name: BackendName;
+  adapter: string | null;
+  software: boolean;
+  skipped: { name: BackendName; reason: string }[];
+}
+
+/** Numeric columns of one event type (step, eval, rl_step, passk, ...); nested fields are dotted. */
+export interface Columns {
+  n: number;
+  cols: Record<string, Float64Array>;
+}
+
+/** A sample or rollout shown in the inspector. */
+export interface SampleRow {
+  kind: 'sample' | 'rollout';
+  step: number;
+  phase: 'sft' | 'rl';
+  prompt: string;
+  completion: string;
+  verdict: Verdict;
+  advantage?: number;
+  mode?: string;
+}
+
+/** One batch of progress for the run `runId`; `reset` replaces what the UI holds for it. */
+export interface MetricBatch {
+  runId: string;
+  reset: boolean;
+  series: Record<string, Columns>;
+  samples: SampleRow[];
+  /** Phase changes (step at which a phase begins), in order. */
+  phases: { phase: 'sft' | 'rl'; step: number }[];
+  warnings: string[];
+}
+
+export interface StatusUpdate {
+  runId: string | null;
+  state: RunState;
+  step: number;
+  phase: 'sft' | 'rl';
+  /** Total steps the run is heading for (SFT + RL as configured). */
+  total: number;
+  /** Message for the error banner (user-readable, never a stack). */
+  message: string | null;
+  /** Step of the newest checkpoint saved in the browser, -1 when none. */
+  savedStep: number;
+  stepMode: boolean;
+}
+
+export type Update = { kind: 'metrics'; batch: MetricBatch } | { kind: 'status'; status: StatusUpdate };
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  created: number;
+  updated: number;
+  cfg: RunConfig;
+  state: RunState;
+  step: number;
+  phase: 'sft' | 'rl';
+  savedStep: number;
+  backend: string;
+  /** Stored held-out greedy accuracy of the last evaluation, when any. */
+  lastAcc: number | null;
+  datasetName: string | null;
+}
+
+export type EventOf<T extends TrainEvent['type']> = Extract<TrainEvent, { type: T }>;
+
+export interface ResolvedConfig {
+  cfg: RunConfig;
+  /** The config as URL/CLI parameters that differ from the defaults (applyOverrides keys). */
+  params: Record<string, string>;
+  /** The keys of `params` that are task knobs (dropped when the task changes). */
+  taskKeys: string[];
+  /** Positions per sequence and parameter count, for the model summary line. */
+  blockSize: number;
+  paramCount: number;
+}
+
+export interface TaskInfo {
+  name: string;
+  description: string;
+  defaults: Record<string, unknown>;
+  knobs: Record<string, { min: number; max: number; integer: boolean; help: string }>;
+  options: Record<string, readonly string[]>;
+}
+
+export interface AppInfo {
+  defaults: RunConfig;
+  /** The app's own defaults over the CLI's (nano preset, small eval) as parameters. */
+  appParams: Record<string, string>;
+  tasks: TaskInfo[];
+  presets: Record<string, { nLayer: number; nHead: number; nEmbd: number }>;
+  schemes: readonly string[];
+  algos: readonly string[];
+  /** Whether the RL stage is available in this build (src/train/rl.ts present). */
+  rl: boolean;
+}
+
+export interface DatasetInfo {
+  name: string;
+  task: string;
+  count: number;
+}
+
+export interface BrowsedRecord {
+  id: string;
+  prompt: string;
+  completion: string;
+  verdict: Verdict | null;
+  source: string;
+}

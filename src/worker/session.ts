@@ -1,0 +1,314 @@
+// One training run inside the worker: builds the trainer (SFT, then RL), forwards its events as
+// metric batches, and pauses exactly between steps by awaiting a gate inside the event sink (the
+// trainer awaits the sink after every step it reports, so no step is lost or repeated). Checkpoints
+// go to IndexedDB every `checkpointEvery` steps, on pause and at the end; a failed write or a lost
+// GPU pauses the run with a message, and the last saved checkpoint stays resumable.
+
+import { modelConfigOf, type RunConfig } from '../config.ts';
+import { paramCount } from '../model/config.ts';
+import type { EventSink, TrainEvent } from '../train/events.ts';
+import { Trainer, type TrainerSnapshot } from '../train/sft.ts';
+import { snapshotToFiles } from '../train/snapshot.ts';
+import type { Tokenizer } from '../tokenizer.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { DatasetTrainer, type Dataset } from './data.ts';
+import { MetricsBuffer } from './metrics.ts';
+import type { RunState, RunSummary, StatusUpdate, Update } from './protocol.ts';
+import { StorageError, type RunStore } from './store.ts';
+
+/** What the session needs of a trainer; the SFT Trainer and the RlTrainer both have it. */
+export interface PhaseTrainer {
+  step: number;
+  readonly model: ModelConfig;
+  readonly tok: Tokenizer;
+  run(sink: EventSink, o: { signal?: AbortSignal; onCheckpoint?: (step: number) => Promise<void>; checkpointEvery?: number }): Promise<'finished' | 'stopped' | 'diverged'>;
+  snapshot(): Promise<TrainerSnapshot>;
+  dispose(): void;
+}
+
+type RlInit = { params?: Map<string, Float32Array>; startStep?: number; snapshot?: TrainerSnapshot; tokenizer?: Tokenizer; run?: string };
+type RlModule = { RlTrainer: new (cfg: RunConfig, init: RlInit) => PhaseTrainer };
+// RL INTEGRATION POINT: src/train/rl.ts is loaded when it exists (a glob matches nothing otherwise),
+// so this build works with or without the RL stage.
+const RL_MODULE = import.meta.glob('../train/rl.ts') as Record<string, () => Promise<RlModule>>;
+export const HAS_RL = Object.keys(RL_MODULE).length > 0;
+
+async function loadRl(): Promise<RlModule> {
+  const load = Object.values(RL_MODULE)[0];
+  if (!load) throw new Error('the RL stage is not part of this build yet (src/train/rl.ts is missing)');
+  return load();
+}
+
+/** Let queued messages (pause, stop, queries) in: a macrotask turn, not just a microtask. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+export interface StartSpec {
+  id: string;
+  name: string;
+  cfg: RunConfig;
+  backend: string;
+  dataset: Dataset | null;
+  /** Resume: the stored snapshot and where it was in the run. */
+  from?: { snapshot: TrainerSnapshot; tokenizer: Tokenizer; phase: 'sft' | 'rl'; offset: number };
+  created?: number;
+  stepMode?: boolean;
+}
+
+export const CHECKPOINT_EVERY = 50;
+const SEND_EVERY_MS = 250;
+const MAX_STORED_SAMPLES = 64;
+
+export class Session {
+  readonly metrics: MetricsBuffer;
+  private status: StatusUpdate;
+  private trainer: PhaseTrainer | null = null;
+  private ctrl = new AbortController();
+  private release: (() => void) | null = null;
+  private pauseRequested = false;
+  private switchRequested = false;
+  private lostDevice: string | null = null;
+  private unsaved: TrainEvent[] = [];
+  private lastSend = 0;
+  private phase: 'sft' | 'rl' = 'sft';
+  private offset = 0;
+  private lastAcc: number | null = null;
+  private created: number;
+
+  constructor(
+    private spec: StartSpec,
+    private store: RunStore,
+    private send: (u: Update) => void,
+  ) {
+    this.metrics = new MetricsBuffer(spec.id);
+    this.created = spec.created ?? Date.now();
+    const cfg = spec.cfg;
+    const total = (cfg.stage === 'rl' ? 0 : cfg.train.steps) + (cfg.stage === 'sft' ? 0 : (cfg.rl?.steps ?? 0));
+    this.phase = spec.from?.phase ?? (cfg.stage === 'rl' ? 'rl' : 'sft');
+    this.offset = spec.from?.offset ?? 0;
+    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total, message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
+    this.pauseRequested = !!spec.stepMode;
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get state(): RunState {
+    return this.status.state;
+  }
+
+  get active(): boolean {
+    return ['starting', 'running', 'paused'].includes(this.status.state);
+  }
+
+  snapshotStatus(): StatusUpdate {
+    return { ...this.status };
+  }
+
+  private setStatus(p: Partial<StatusUpdate>): void {
+    Object.assign(this.status, p);
+    this.send({ kind: 'status', status: { ...this.status } });
+  }
+
+  private flushMetrics(force: boolean): void {
+    const now = performance.now();
+    if (this.metrics.empty || (!force && now - this.lastSend < SEND_EVERY_MS)) return;
+    this.lastSend = now;
+    const { batch } = this.metrics.take();
+    this.send({ kind: 'metrics', batch });
+  }
+
+  summary(): RunSummary {
+    return {
+      id: this.spec.id,
+      name: this.spec.name,
+      created: this.created,
+      updated: Date.now(),
+      cfg: this.spec.cfg,
+      state: this.status.state,
+      step: this.status.step,
+      phase: this.phase,
+      savedStep: this.status.savedStep,
+      backend: this.spec.backend,
+      lastAcc: this.lastAcc,
+      datasetName: this.spec.dataset?.name ?? null,
+    };
+  }
+
+  // ---- commands (from the UI) ----
+
+  pause(): void {
+    if (this.status.state === 'running') this.pauseRequested = true;
+  }
+
+  resume(): void {
+    this.pauseRequested = false;
+    this.setStatus({ stepMode: false });
+    this.open();
+  }
+
+  /** One step, then pause again (teaching mode). */
+  stepOnce(): void {
+    this.pauseRequested = true;
+    this.setStatus({ stepMode: true });
+    this.open();
+  }
+
+  stop(): void {
+    this.ctrl.abort();
+    this.pauseRequested = false;
+    this.open();
+  }
+
+  switchToRl(): void {
+    if (this.phase !== 'sft' || !this.active) return;
+    this.switchRequested = true;
+    this.stop();
+  }
+
+  deviceLost(reason: string): void {
+    this.lostDevice = reason;
+    this.stop();
+  }
+
+  private open(): void {
+    const r = this.release;
+    this.release = null;
+    r?.();
+  }
+
+  // ---- the run ----
+
+  private sink: EventSink = async (e) => {
+    this.metrics.push(e);
+    this.unsaved.push(e);
+    if (e.type === 'eval') this.lastAcc = e.greedy_acc;
+    const isStep = e.type === 'step' || e.type === 'rl_step';
+    if (isStep) this.status.step = e.step;
+    if (e.type === 'phase') this.setStatus({ phase: e.phase });
+    this.flushMetrics(e.type === 'eval' || e.type === 'phase' || e.type === 'passk');
+    if (isStep && (this.status.state === 'starting' || this.status.state === 'running')) {
+      if (this.status.state === 'starting') this.setStatus({ state: 'running' });
+      else this.send({ kind: 'status', status: { ...this.status } });
+    }
+    if (isStep && this.pauseRequested && !this.ctrl.signal.aborted) await this.pauseHere();
+    await yieldToEvents();
+  };
+
+  private async pauseHere(): Promise<void> {
+    this.flushMetrics(true);
+    this.setStatus({ state: 'paused' });
+    if (this.status.step > this.status.savedStep) await this.checkpoint();
+    if (!this.pauseRequested || this.ctrl.signal.aborted) {
+      // A command arrived while the checkpoint was written.
+      if (!this.ctrl.signal.aborted) this.setStatus({ state: 'running' });
+      return;
+    }
+    await new Promise<void>((resolve) => (this.release = resolve));
+    if (!this.ctrl.signal.aborted) this.setStatus({ state: 'running', message: null });
+  }
+
+  /** Save the trainer's state and the events since the last save; a failure pauses the run. */
+  private checkpoint = async (): Promise<void> => {
+    const t = this.trainer;
+    if (!t || this.lostDevice) return;
+    const step = this.status.step;
+    try {
+      const snap = await t.snapshot();
+      const files = snapshotToFiles(snap, this.spec.cfg, t.model, t.tok);
+      const keep = this.unsaved.filter((e) => e.type !== 'sample' && e.type !== 'rollout');
+      const samples = this.unsaved.filter((e) => e.type === 'sample' || e.type === 'rollout').slice(-MAX_STORED_SAMPLES);
+      const summary = { ...this.summary(), savedStep: step };
+      await this.store.saveCheckpoint({ runId: this.spec.id, step, phase: this.phase, offset: this.offset, files }, [...keep, ...samples], summary);
+      this.unsaved = [];
+      this.setStatus({ savedStep: step });
+    } catch (e) {
+      const msg = e instanceof StorageError ? e.message : `saving the checkpoint failed: ${(e as Error).message}`;
+      this.pauseRequested = true;
+      this.setStatus({ message: `${msg}. The run pauses; the last saved checkpoint (step ${this.status.savedStep}) is kept.` });
+    }
+  };
+
+  private makeSft(): PhaseTrainer {
+    const from = this.spec.from?.phase === 'sft' ? this.spec.from : undefined;
+    const init = from ? { snapshot: from.snapshot, tokenizer: from.tokenizer } : undefined;
+    const ds = this.spec.dataset;
+    return ds ? new DatasetTrainer(this.spec.cfg, ds.examples, init) : new Trainer(this.spec.cfg, init);
+  }
+
+  async run(): Promise<void> {
+    const cfg = this.spec.cfg;
+    this.setStatus({ state: 'starting' });
+    try {
+      await this.store.putRun(this.summary());
+      if (this.spec.dataset && !this.spec.from) await this.store.putDataset(this.spec.id, this.spec.dataset.name, this.spec.dataset.text);
+    } catch (e) {
+      this.setStatus({ state: 'error', message: (e as Error).message });
+      return;
+    }
+    let params: Map<string, Float32Array> | undefined;
+    let reason: 'finished' | 'stopped' | 'diverged' = 'finished';
+    try {
+      if (this.phase === 'sft') {
+        const t = (this.trainer = this.makeSft());
+        reason = await t.run(this.sink, { signal: this.ctrl.signal, checkpointEvery: CHECKPOINT_EVERY, onCheckpoint: this.checkpoint });
+        this.check();
+        const toRl = (reason === 'finished' && cfg.stage === 'sft+rl') || (this.switchRequested && reason === 'stopped');
+        if (toRl) {
+          params = (await t.snapshot()).params;
+          this.offset = t.step;
+          t.dispose();
+          this.trainer = null;
+          this.phase = 'rl';
+          this.ctrl = new AbortController();
+          this.switchRequested = false;
+          this.setStatus({ phase: 'rl' });
+        }
+      }
+      if (this.phase === 'rl') {
+        const { RlTrainer } = await loadRl();
+        const from = this.spec.from?.phase === 'rl' ? this.spec.from : undefined;
+        const t = (this.trainer = new RlTrainer(cfg, from ? { snapshot: from.snapshot, tokenizer: from.tokenizer, run: this.spec.name } : { params, startStep: this.offset, run: this.spec.name }));
+        reason = await t.run(this.sink, { signal: this.ctrl.signal, checkpointEvery: CHECKPOINT_EVERY, onCheckpoint: this.checkpoint });
+        this.check();
+      }
+      this.flushMetrics(true);
+      const state: RunState = reason === 'stopped' ? 'stopped' : 'done';
+      const msg = reason === 'diverged' ? `training diverged at step ${this.status.step} (non-finite loss for ${cfg.train.maxBadSteps} steps in a row); lower the learning rate` : this.status.message;
+      this.setStatus({ state, message: msg });
+      await this.store.putRun(this.summary()).catch(() => undefined);
+    } catch (e) {
+      this.flushMetrics(true);
+      const m = this.lostDevice
+        ? `the GPU device was lost (${this.lostDevice}). Nothing saved is lost: resume the run from its last checkpoint (step ${this.status.savedStep}).`
+        : `training failed at step ${this.status.step}: ${(e as Error).message}. Resume continues from the last checkpoint (step ${this.status.savedStep}).`;
+      this.setStatus({ state: 'error', message: m });
+      await this.store.putRun({ ...this.summary(), state: 'paused' }).catch(() => undefined);
+    } finally {
+      try {
+        this.trainer?.dispose();
+      } catch {
+        // a lost device may refuse to free its buffers
+      }
+      this.trainer = null;
+    }
+  }
+
+  private check(): void {
+    if (this.lostDevice) throw new Error(this.lostDevice);
+  }
+}
+
+export function modelSummary(cfg: RunConfig): { blockSize: number; paramCount: number } {
+  const m = modelConfigOf(cfg);
+  return { blockSize: m.blockSize, paramCount: paramCount(m) };
+}

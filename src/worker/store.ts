@@ -1,0 +1,118 @@
+// Runs kept in IndexedDB (idb), so they survive a reload: the run summary, the latest checkpoint
+// (the files of snapshotToFiles), the metric events in chunks written with each checkpoint, and the
+// uploaded dataset a run trained on. A checkpoint and the events up to it go in one transaction:
+// what is stored is always consistent, and a failed write (quota) leaves the previous one intact.
+
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { SnapshotFiles } from '../train/snapshot.ts';
+import type { TrainEvent } from '../train/events.ts';
+import type { RunSummary } from './protocol.ts';
+
+export interface StoredCheckpoint {
+  runId: string;
+  step: number;
+  phase: 'sft' | 'rl';
+  /** SFT steps before the RL phase began (global step = offset + RL step), 0 in SFT. */
+  offset: number;
+  files: SnapshotFiles;
+}
+
+interface Schema extends DBSchema {
+  runs: { key: string; value: RunSummary };
+  checkpoints: { key: string; value: StoredCheckpoint };
+  events: { key: [string, number]; value: { runId: string; seq: number; step: number; events: TrainEvent[] } };
+  datasets: { key: string; value: { runId: string; name: string; text: string } };
+}
+
+export class StorageError extends Error {
+  override name = 'StorageError';
+}
+
+/** A user-readable reason for a failed write (quota first: it is the one users can act on). */
+export function storageMessage(e: unknown): string {
+  const name = (e as { name?: string })?.name ?? '';
+  if (name === 'QuotaExceededError' || /quota/i.test(String((e as Error)?.message))) {
+    return 'browser storage is full (quota exceeded): delete old runs in the Runs list, then resume';
+  }
+  return `browser storage failed (${name || 'error'}: ${(e as Error)?.message ?? String(e)})`;
+}
+
+export class RunStore {
+  private constructor(private db: IDBPDatabase<Schema>) {}
+
+  static async open(name = 'reasonlab'): Promise<RunStore> {
+    const db = await openDB<Schema>(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('runs', { keyPath: 'id' });
+        db.createObjectStore('checkpoints', { keyPath: 'runId' });
+        db.createObjectStore('events', { keyPath: ['runId', 'seq'] });
+        db.createObjectStore('datasets', { keyPath: 'runId' });
+      },
+    });
+    return new RunStore(db);
+  }
+
+  async list(): Promise<RunSummary[]> {
+    const all = await this.db.getAll('runs');
+    return all.sort((a, b) => b.updated - a.updated);
+  }
+
+  get(id: string): Promise<RunSummary | undefined> {
+    return this.db.get('runs', id);
+  }
+
+  async putRun(r: RunSummary): Promise<void> {
+    await this.db.put('runs', r);
+  }
+
+  async putDataset(runId: string, name: string, text: string): Promise<void> {
+    await this.db.put('datasets', { runId, name, text });
+  }
+
+  getDataset(runId: string) {
+    return this.db.get('datasets', runId);
+  }
+
+  getCheckpoint(runId: string): Promise<StoredCheckpoint | undefined> {
+    return this.db.get('checkpoints', runId);
+  }
+
+  /**
+   * Save a checkpoint together with the events since the previous save, and the summary, in one
+   * transaction. Events after `ck.step` stay with the caller for the next save.
+   */
+  async saveCheckpoint(ck: StoredCheckpoint, events: TrainEvent[], summary: RunSummary): Promise<void> {
+    const tx = this.db.transaction(['runs', 'checkpoints', 'events'], 'readwrite');
+    try {
+      const evStore = tx.objectStore('events');
+      const last = await evStore.openCursor(IDBKeyRange.bound([ck.runId, 0], [ck.runId, Infinity]), 'prev');
+      const seq = last ? last.value.seq + 1 : 0;
+      if (events.length) await evStore.put({ runId: ck.runId, seq, step: ck.step, events });
+      await tx.objectStore('checkpoints').put(ck);
+      await tx.objectStore('runs').put(summary);
+      await tx.done;
+    } catch (e) {
+      try {
+        tx.abort();
+      } catch {
+        // already aborted
+      }
+      throw new StorageError(storageMessage(e));
+    }
+  }
+
+  /** All stored events of a run, in order, up to and including `maxStep`. */
+  async events(runId: string, maxStep = Infinity): Promise<TrainEvent[]> {
+    const chunks = await this.db.getAll('events', IDBKeyRange.bound([runId, 0], [runId, Infinity]));
+    return chunks.flatMap((c) => c.events).filter((e) => e.step <= maxStep);
+  }
+
+  async delete(runId: string): Promise<void> {
+    const tx = this.db.transaction(['runs', 'checkpoints', 'events', 'datasets'], 'readwrite');
+    await tx.objectStore('runs').delete(runId);
+    await tx.objectStore('checkpoints').delete(runId);
+    await tx.objectStore('events').delete(IDBKeyRange.bound([runId, 0], [runId, Infinity]));
+    await tx.objectStore('datasets').delete(runId);
+    await tx.done;
+  }
+}

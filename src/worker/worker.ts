@@ -1,0 +1,255 @@
+// The training worker: owns tfjs, the backend and the training core, and exposes a typed API with
+// comlink. The UI imports only `type TrainerApi` from here and receives progress through one
+// proxied callback (metric batches with transferred Float64Array columns, and status updates).
+
+import { expose, transfer } from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendChoice, BACKENDS } from '../backend.ts';
+import { ALGOS, DEFAULT_CONFIG, withDefaults, type RunConfig } from '../config.ts';
+import { PRESETS } from '../model/config.ts';
+import { SCHEMES } from '../tasks/rewards.ts';
+import { TASKS } from '../tasks/registry.ts';
+import { snapshotFromFiles } from '../train/snapshot.ts';
+import { Tokenizer } from '../tokenizer.ts';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { generatedRecords, parseDataset, shippedRecords, shippedText, type Dataset } from './data.ts';
+import { APP_PARAMS, configToParams, resolveParams } from './params.ts';
+import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from './protocol.ts';
+import { HAS_RL, modelSummary, Session } from './session.ts';
+import { MetricsBuffer } from './metrics.ts';
+import { RunStore } from './store.ts';
+import { checkpointInputs, zipCheckpoint } from './zip.ts';
+
+let backend: BackendReport | null = null;
+let storePromise: Promise<RunStore> | null = null;
+let session: Session | null = null;
+let listener: ((u: Update) => void) | null = null;
+let dataset: Dataset | null = null;
+
+const store = () => (storePromise ??= RunStore.open());
+const emit = (u: Update) => {
+  if (!listener) return;
+  if (u.kind === 'metrics') {
+    const bufs = Object.values(u.batch.series).flatMap((s) => Object.values(s.cols).map((c) => c.buffer as ArrayBuffer));
+    void Promise.resolve(listener(transfer(u, bufs))).catch(() => undefined);
+  } else void Promise.resolve(listener(u)).catch(() => undefined);
+};
+
+const runName = (cfg: RunConfig) => {
+  const knobs = Object.entries(cfg.task.config)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${cfg.task.name} ${knobs} · ${cfg.model.preset} · ${cfg.stage ?? 'sft'} · seed ${cfg.train.seed}`;
+};
+
+const newId = () => `run-${Date.now().toString(36)}-${(performance.now() * 1000).toString(36).slice(-4)}`;
+
+function watchDevice(): void {
+  if (backend?.name !== 'webgpu') return;
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  void device?.lost.then((info) => {
+    const why = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
+    if (session?.active) session.deviceLost(why);
+    emit({ kind: 'status', status: { ...(session?.snapshotStatus() ?? idleStatus()), message: `the GPU device was lost (${why}); reload the worker to train again` } });
+  });
+}
+
+const idleStatus = (): StatusUpdate => ({ runId: null, state: 'idle', step: 0, phase: 'sft', total: 0, message: null, savedStep: -1, stepMode: false });
+
+function requireBackend(): BackendReport {
+  if (!backend) throw new Error('the backend is not ready yet');
+  return backend;
+}
+
+function requireIdle(): void {
+  if (session?.active) throw new Error('a run is in progress: pause or stop it first');
+}
+
+const api = {
+  /** Initialise a backend: 'auto' tries webgpu, webgl, wasm, cpu; a named one is used or fails. */
+  async init(choice: string): Promise<BackendReport> {
+    if (backend) return backend;
+    const c = (choice === 'auto' || (BACKENDS as readonly string[]).includes(choice) ? choice : 'auto') as BackendChoice;
+    const info = await initBackend(c, {
+      wasmPaths: { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl } as unknown as string,
+    });
+    backend = { name: info.name, adapter: info.adapter, software: info.software, skipped: info.skipped };
+    watchDevice();
+    return backend;
+  },
+
+  describe(): AppInfo {
+    return {
+      defaults: withDefaults(DEFAULT_CONFIG),
+      appParams: APP_PARAMS,
+      tasks: Object.values(TASKS).map((t) => ({ name: t.name, description: t.description, defaults: { ...t.defaults }, knobs: t.knobs, options: t.options })),
+      presets: PRESETS as unknown as AppInfo['presets'],
+      schemes: SCHEMES,
+      algos: ALGOS,
+      rl: HAS_RL,
+    };
+  },
+
+  /** Validate parameters (URL or form) over the app defaults; throws with a clear message. */
+  resolve(params: Record<string, string>): ResolvedConfig {
+    const cfg = resolveParams(params);
+    return { cfg, ...configToParams(cfg), ...modelSummary(cfg) };
+  },
+
+  subscribe(cb: (u: Update) => void): void {
+    listener = cb;
+  },
+
+  status(): StatusUpdate {
+    return session?.snapshotStatus() ?? idleStatus();
+  },
+
+  async start(params: Record<string, string>, opts: { stepMode?: boolean; name?: string } = {}): Promise<string> {
+    const b = requireBackend();
+    requireIdle();
+    const cfg = resolveParams(params);
+    if (dataset && dataset.task !== null && dataset.task !== cfg.task.name) throw new Error(`the uploaded dataset is for task ${dataset.task}; clear it or pick that task`);
+    const ds = dataset ? parseDataset(dataset.text, dataset.name, cfg) : null;
+    const id = newId();
+    session = new Session({ id, name: opts.name ?? runName(cfg), cfg, backend: b.name, dataset: ds, stepMode: !!opts.stepMode }, await store(), emit);
+    void session.run();
+    return id;
+  },
+
+  pause: () => session?.pause(),
+  resume: () => session?.resume(),
+  step: () => session?.stepOnce(),
+  stop: () => session?.stop(),
+  switchToRl: () => session?.switchToRl(),
+
+  /** Debug/test hook: destroy the WebGPU device, as a driver reset would. */
+  loseDevice(): boolean {
+    const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+    device?.destroy();
+    return !!device;
+  },
+
+  async listRuns(): Promise<RunSummary[]> {
+    const runs = await (await store()).list();
+    const live = session?.active ? session.summary() : null;
+    return runs.map((r) => (live && r.id === live.id ? live : r));
+  },
+
+  async deleteRun(id: string): Promise<void> {
+    if (session?.active && session.id === id) throw new Error('stop the run before deleting it');
+    await (await store()).delete(id);
+  },
+
+  /** A stored run's metrics (for comparing runs), as one batch. */
+  async runMetrics(id: string) {
+    const events = await (await store()).events(id);
+    const m = new MetricsBuffer(id, 64);
+    m.markReset();
+    for (const e of events) m.push(e);
+    const { batch, transfer: bufs } = m.take();
+    return transfer(batch, bufs);
+  },
+
+  /** Continue a stored run from its last checkpoint, with its stored metrics shown again. */
+  async resumeRun(id: string, extraSteps = 0): Promise<void> {
+    const b = requireBackend();
+    requireIdle();
+    const st = await store();
+    const summary = await st.get(id);
+    const ck = await st.getCheckpoint(id);
+    if (!summary || !ck) throw new Error('this run has no saved checkpoint to resume from');
+    const f = ck.files;
+    const loaded = snapshotFromFiles({ config: f['config.json'], safetensors: f['model.safetensors'], tokenizer: f['tokenizer.json'], optimizer: f['optimizer.safetensors'], trainer: f['trainer.json'] }, summary.name);
+    const cfg = withDefaults(loaded.cfg);
+    if (extraSteps > 0) {
+      if (ck.phase === 'rl') cfg.rl.steps += extraSteps;
+      else cfg.train.steps += extraSteps;
+    }
+    const ds = await st.getDataset(id);
+    const dset = ds ? parseDataset(ds.text, ds.name, cfg) : null;
+    const s = new Session(
+      { id, name: summary.name, cfg, backend: b.name, dataset: dset, created: summary.created, from: { snapshot: loaded.snapshot, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), phase: ck.phase, offset: ck.offset } },
+      st,
+      emit,
+    );
+    session = s;
+    const events = await st.events(id, ck.step);
+    s.metrics.markReset();
+    for (const e of events) s.metrics.push(e);
+    void s.run();
+  },
+
+  /** The stored checkpoint of a run as a zip (checkpoint/ with the CLI's five files). */
+  async exportCheckpoint(id: string): Promise<{ name: string; zip: Uint8Array }> {
+    const st = await store();
+    const ck = await st.getCheckpoint(id);
+    if (!ck) throw new Error('this run has no saved checkpoint yet (one is written every 50 steps, on pause and at the end)');
+    const zip = zipCheckpoint(ck.files);
+    return transfer({ name: `${id}-step${ck.step}.zip`, zip }, [zip.buffer as ArrayBuffer]);
+  },
+
+  /** A checkpoint from the CLI or a download (zip or the five files) becomes a paused run. */
+  async importCheckpoint(files: { name: string; data: Uint8Array }[]): Promise<string> {
+    const inputs = checkpointInputs(files);
+    const loaded = snapshotFromFiles(inputs, files.length === 1 ? files[0]!.name : 'checkpoint');
+    const cfg = withDefaults(loaded.cfg);
+    const trainer = JSON.parse(inputs.trainer) as { phase?: string; offset?: number };
+    const phase = trainer.phase === 'rl' ? 'rl' : 'sft';
+    const id = newId();
+    const step = loaded.snapshot.step;
+    const summary: RunSummary = {
+      id,
+      name: `${runName(cfg)} (imported)`,
+      created: Date.now(),
+      updated: Date.now(),
+      cfg,
+      state: 'paused',
+      step,
+      phase,
+      savedStep: step,
+      backend: requireBackend().name,
+      lastAcc: null,
+      datasetName: null,
+    };
+    const st = await store();
+    await st.saveCheckpoint(
+      { runId: id, step, phase, offset: phase === 'rl' ? (trainer.offset ?? 0) : 0, files: { 'config.json': inputs.config, 'model.safetensors': inputs.safetensors, 'tokenizer.json': inputs.tokenizer, 'optimizer.safetensors': inputs.optimizer, 'trainer.json': inputs.trainer } },
+      [],
+      summary,
+    );
+    return id;
+  },
+
+  /** Check an uploaded JSONL against the current config; on success it becomes the training data. */
+  setDataset(text: string, name: string, params: Record<string, string>): DatasetInfo {
+    const cfg = resolveParams(params);
+    const ds = parseDataset(text, name, cfg);
+    dataset = ds;
+    return { name: ds.name, task: ds.task ?? cfg.task.name, count: ds.examples.length };
+  },
+
+  /** Train on the shipped train split of the current task. */
+  async useShipped(params: Record<string, string>): Promise<DatasetInfo> {
+    const cfg = resolveParams(params);
+    const ds = parseDataset(await shippedText(cfg.task.name), `datasets/${cfg.task.name}/train.jsonl`, cfg);
+    dataset = ds;
+    return { name: ds.name, task: cfg.task.name, count: ds.examples.length };
+  },
+
+  clearDataset(): void {
+    dataset = null;
+  },
+
+  async browse(source: 'generated' | 'shipped' | 'uploaded', split: 'train' | 'val' | 'test', offset: number, limit: number, params: Record<string, string>): Promise<{ records: BrowsedRecord[]; total: number | null }> {
+    const cfg = resolveParams(params);
+    if (source === 'generated') return { records: generatedRecords(cfg, split, offset, limit), total: null };
+    const all = source === 'uploaded' ? (dataset?.browse ?? []) : await shippedRecords(cfg.task.name, split);
+    return { records: all.slice(offset, offset + limit), total: all.length };
+  },
+};
+
+export type TrainerApi = typeof api;
+
+expose(api);

@@ -1,0 +1,47 @@
+// Checkpoint files <-> a .zip (stored, no compression: safetensors barely compress). The zip holds
+// checkpoint/config.json, model.safetensors, tokenizer.json, optimizer.safetensors, trainer.json:
+// unzip it into runs/NAME/ and `reasonlab train --resume --out runs/NAME` continues the run, and a
+// CLI checkpoint folder (zipped, or its five files picked together) opens in the app.
+
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { CheckpointError } from '../model/checkpoint.ts';
+import type { SnapshotFiles } from '../train/snapshot.ts';
+
+export const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'optimizer.safetensors', 'trainer.json'] as const;
+
+export function zipCheckpoint(files: SnapshotFiles): Uint8Array {
+  const entries: Record<string, Uint8Array> = {};
+  for (const [name, data] of Object.entries(files)) entries[`checkpoint/${name}`] = typeof data === 'string' ? strToU8(data) : data;
+  return zipSync(entries, { level: 0, mtime: new Date('2026-01-01T00:00:00Z') });
+}
+
+/** Uploaded files (a .zip, or the five files themselves) -> the inputs of snapshotFromFiles. */
+export function checkpointInputs(uploaded: { name: string; data: Uint8Array }[]) {
+  const byName = new Map<string, Uint8Array>();
+  for (const f of uploaded) {
+    if (/\.zip$/i.test(f.name)) {
+      let entries: Record<string, Uint8Array>;
+      try {
+        entries = unzipSync(f.data);
+      } catch (e) {
+        throw new CheckpointError(`${f.name}: not a readable zip (${(e as Error).message})`);
+      }
+      for (const [path, data] of Object.entries(entries)) {
+        const base = path.split('/').pop()!;
+        if ((CHECKPOINT_FILES as readonly string[]).includes(base)) byName.set(base, data);
+      }
+    } else byName.set(f.name.split('/').pop()!, f.data);
+  }
+  const missing = CHECKPOINT_FILES.filter((n) => !byName.has(n));
+  if (missing.length) {
+    throw new CheckpointError(`checkpoint upload: missing ${missing.join(', ')} (pick the five files of a checkpoint folder, or a .zip of it)`);
+  }
+  const get = (n: string) => byName.get(n)!;
+  return {
+    config: strFromU8(get('config.json')),
+    safetensors: get('model.safetensors'),
+    tokenizer: strFromU8(get('tokenizer.json')),
+    optimizer: get('optimizer.safetensors'),
+    trainer: strFromU8(get('trainer.json')),
+  };
+}
