@@ -16,7 +16,6 @@ export const ACC_CHART: ChartSpec = {
 export const LOSS_CHART: ChartSpec = {
   id: 'loss',
   title: 'Loss',
-  log: true,
   lines: [
     { type: 'step', key: 'loss', label: 'SFT loss' },
     { type: 'rl_step', key: 'loss', label: 'RL policy loss' },

@@ -7,6 +7,7 @@
 import { modelConfigOf, type RunConfig } from '../config.ts';
 import { paramCount } from '../model/config.ts';
 import type { EventSink, TrainEvent } from '../train/events.ts';
+import { RlTrainer, type RlSnapshot } from '../train/rl.ts';
 import { Trainer, type TrainerSnapshot } from '../train/sft.ts';
 import { snapshotToFiles } from '../train/snapshot.ts';
 import type { Tokenizer } from '../tokenizer.ts';
@@ -26,17 +27,14 @@ export interface PhaseTrainer {
   dispose(): void;
 }
 
-type RlInit = { params?: Map<string, Float32Array>; startStep?: number; snapshot?: TrainerSnapshot; tokenizer?: Tokenizer; run?: string };
-type RlModule = { RlTrainer: new (cfg: RunConfig, init: RlInit) => PhaseTrainer };
-// RL INTEGRATION POINT: src/train/rl.ts is loaded when it exists (a glob matches nothing otherwise),
-// so this build works with or without the RL stage.
-const RL_MODULE = import.meta.glob('../train/rl.ts') as Record<string, () => Promise<RlModule>>;
-export const HAS_RL = Object.keys(RL_MODULE).length > 0;
+export const HAS_RL = true;
 
-async function loadRl(): Promise<RlModule> {
-  const load = Object.values(RL_MODULE)[0];
-  if (!load) throw new Error('the RL stage is not part of this build yet (src/train/rl.ts is missing)');
-  return load();
+/** The RL trainer's state that snapshotToFiles does not write (kept beside the files in IndexedDB). */
+export interface RlExtra {
+  rlStep: number;
+  startStep: number;
+  baseline: number | null;
+  ref: Map<string, Float32Array>;
 }
 
 /** Let queued messages (pause, stop, queries) in: a macrotask turn, not just a microtask. */
@@ -58,7 +56,7 @@ export interface StartSpec {
   backend: string;
   dataset: Dataset | null;
   /** Resume: the stored snapshot and where it was in the run. */
-  from?: { snapshot: TrainerSnapshot; tokenizer: Tokenizer; phase: 'sft' | 'rl'; offset: number };
+  from?: { snapshot: TrainerSnapshot; tokenizer: Tokenizer; phase: 'sft' | 'rl'; offset: number; rl?: RlExtra };
   created?: number;
   stepMode?: boolean;
 }
@@ -228,7 +226,9 @@ export class Session {
       const keep = this.unsaved.filter((e) => e.type !== 'sample' && e.type !== 'rollout');
       const samples = this.unsaved.filter((e) => e.type === 'sample' || e.type === 'rollout').slice(-MAX_STORED_SAMPLES);
       const summary = { ...this.summary(), savedStep: step };
-      await this.store.saveCheckpoint({ runId: this.spec.id, step, phase: this.phase, offset: this.offset, files }, [...keep, ...samples], summary);
+      const r = snap as Partial<RlSnapshot>;
+      const rl = this.phase === 'rl' && r.ref ? { rlStep: r.rlStep!, startStep: r.startStep!, baseline: r.baseline ?? null, ref: r.ref } : undefined;
+      await this.store.saveCheckpoint({ runId: this.spec.id, step, phase: this.phase, offset: this.offset, files, ...(rl ? { rl } : {}) }, [...keep, ...samples], summary);
       this.unsaved = [];
       this.setStatus({ savedStep: step });
     } catch (e) {
@@ -271,13 +271,19 @@ export class Session {
           this.phase = 'rl';
           this.ctrl = new AbortController();
           this.switchRequested = false;
-          this.setStatus({ phase: 'rl' });
+          this.setStatus({ phase: 'rl', total: this.offset + cfg.rl.steps });
         }
       }
       if (this.phase === 'rl') {
-        const { RlTrainer } = await loadRl();
         const from = this.spec.from?.phase === 'rl' ? this.spec.from : undefined;
-        const t = (this.trainer = new RlTrainer(cfg, from ? { snapshot: from.snapshot, tokenizer: from.tokenizer, run: this.spec.name } : { params, startStep: this.offset, run: this.spec.name }));
+        const run = this.spec.name;
+        // An RL checkpoint without its RL state (e.g. from the CLI) starts a fresh RL phase from its weights.
+        const init = from?.rl
+          ? { snapshot: { ...from.snapshot, ...from.rl } as RlSnapshot, tokenizer: from.tokenizer, run }
+          : from
+            ? { params: from.snapshot.params, startStep: from.snapshot.step, tokenizer: from.tokenizer, run }
+            : { params, startStep: this.offset, run, ...(this.spec.from ? { tokenizer: this.spec.from.tokenizer } : {}) };
+        const t = (this.trainer = new RlTrainer(cfg, init));
         reason = await t.run(this.sink, { signal: this.ctrl.signal, checkpointEvery: CHECKPOINT_EVERY, onCheckpoint: this.checkpoint });
         this.check();
       }

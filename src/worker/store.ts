@@ -15,6 +15,8 @@ export interface StoredCheckpoint {
   /** SFT steps before the RL phase began (global step = offset + RL step), 0 in SFT. */
   offset: number;
   files: SnapshotFiles;
+  /** RL phase only: the RL trainer's own state (its step, start step, baseline, frozen reference). */
+  rl?: { rlStep: number; startStep: number; baseline: number | null; ref: Map<string, Float32Array> };
 }
 
 interface Schema extends DBSchema {

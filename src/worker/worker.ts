@@ -170,7 +170,7 @@ const api = {
     const ds = await st.getDataset(id);
     const dset = ds ? parseDataset(ds.text, ds.name, cfg) : null;
     const s = new Session(
-      { id, name: summary.name, cfg, backend: b.name, dataset: dset, created: summary.created, from: { snapshot: loaded.snapshot, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), phase: ck.phase, offset: ck.offset } },
+      { id, name: summary.name, cfg, backend: b.name, dataset: dset, created: summary.created, from: { snapshot: loaded.snapshot, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), phase: ck.phase, offset: ck.offset, ...(ck.rl ? { rl: ck.rl } : {}) } },
       st,
       emit,
     );
