@@ -3,7 +3,10 @@
 // thread stays responsive (long tasks counted). Speeds go to .cache/e2e/metrics.json.
 import { describe, expect, it } from 'vitest';
 import {
+  exportedMetrics,
   longTasksSince,
+  mainThreadMeter,
+  median,
   pageNow,
   snapshot,
   tokensPerSecond,
@@ -16,11 +19,14 @@ import { recordMetric } from './helpers/metrics.ts';
 import { noBrowser, useBrowser, withApp } from './helpers/suite.ts';
 
 /**
- * Per backend: the run's size. cpu (plain JS) is ~30x slower than wasm, so it trains fewer,
- * smaller steps; every run still crosses at least two evaluations.
+ * Per backend: the run's size. Measured in this headless chromium on 2 cores (nano, B=32, T=64):
+ * wasm ~0.3 s/step, webgl ~1.9 s, cpu ~3.6 s, webgpu on SwiftShader ~19 s (and ~2 s even at
+ * B=4, plus ~10 s of shader compilation in the first step). So webgpu and cpu train a few small
+ * steps; every run still crosses at least two evaluations.
  */
-const RUNS: { backend: 'webgpu' | 'wasm' | 'cpu'; query: string; steps: number; evalEvery: number }[] = [
-  { backend: 'webgpu', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=16&eval.n=8', steps: 12, evalEvery: 4 },
+const RUNS: { backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu'; query: string; steps: number; evalEvery: number }[] = [
+  { backend: 'webgpu', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=4&eval.n=4', steps: 4, evalEvery: 2 },
+  { backend: 'webgl', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=8&eval.n=4', steps: 6, evalEvery: 3 },
   { backend: 'wasm', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=16&eval.n=8', steps: 12, evalEvery: 4 },
   { backend: 'cpu', query: 'task=addition&digits=2&preset=nano&seed=1&batchSize=4&eval.n=4', steps: 4, evalEvery: 2 },
 ];
@@ -30,18 +36,17 @@ describe.skipIf(noBrowser)('training in the worker', () => {
 
   for (const run of RUNS) {
     it(`trains on ${run.backend}: steps advance, the accuracy chart gains points, the inspector shows verdicts`, async () => {
-      const forced = run.backend === 'webgpu' ? '' : `backend=${run.backend}&`;
-      const query = `${forced}${run.query}&steps=${run.steps}&eval.every=${run.evalEvery}`;
+      const query = `backend=${run.backend}&${run.query}&steps=${run.steps}&eval.every=${run.evalEvery}`;
       await withApp(browser(), `train-${run.backend}`, query, async ({ page, errors }) => {
         const badge = await waitForBadge(page);
-        expect(badge.toLowerCase()).toContain(run.backend);
+        expect(badge.toLowerCase().startsWith(run.backend)).toBe(true);
         const before = await snapshot(page);
         const points0 = Number.isFinite(before.accPoints) ? before.accPoints : 0;
 
         await page.getByTestId('start-btn').click();
         await waitForState(page, ['running'], 120_000);
         const t0 = await pageNow(page);
-        const wall0 = Date.now();
+        const meter = await mainThreadMeter(page);
 
         // The counter advances past the first evaluation and the chart gains a point from it.
         await waitForStep(page, run.evalEvery + 1, 240_000);
@@ -49,7 +54,10 @@ describe.skipIf(noBrowser)('training in the worker', () => {
         expect(mid.step).toBeGreaterThan(0);
 
         const done = await waitForState(page, ['done'], 480_000);
-        const wallS = (Date.now() - wall0) / 1000;
+        const t1 = await pageNow(page);
+        const main = await meter.read();
+        await meter.stop();
+        const runS = (t1 - t0) / 1000;
         expect(done.step).toBe(run.steps);
         expect(done.accPoints).toBeGreaterThanOrEqual(points0 + Math.floor(run.steps / run.evalEvery));
         expect((done.hook as { backend?: string } | null)?.backend).toBe(run.backend);
@@ -61,23 +69,41 @@ describe.skipIf(noBrowser)('training in the worker', () => {
         expect(verdicts.length).toBeGreaterThan(0);
         for (const v of verdicts) expect(v === 'true' || v === 'false').toBe(true);
 
+        // Speed: the app shows tokens/s live; its metrics export has it per logged step. The
+        // first step (tfjs kernel / shader compilation) is left out of the median.
+        const shown = await tokensPerSecond(page);
+        expect(shown, 'the page shows a training speed').not.toBeNull();
+        const metrics = await exportedMetrics(page);
+        const tpsSteps = metrics.step?.tokens_per_s ?? [];
+        expect(tpsSteps.length).toBeGreaterThan(0);
+        const tps = median(tpsSteps.length > 1 ? tpsSteps.slice(1) : tpsSteps);
+
         const longTasks = await longTasksSince(page, t0);
-        const tps = await tokensPerSecond(page);
+        const mainCpuShare = main.cpu_s / runS;
         recordMetric({
           backend: run.backend,
           badge,
           query,
           steps: done.step,
-          wall_s: Number(wallS.toFixed(1)),
-          tokens_per_s: tps,
+          run_s: Number(runS.toFixed(1)),
+          tokens_per_s_median: Math.round(tps),
+          tokens_per_s_per_step: tpsSteps.map(Math.round),
           long_tasks_after_start: longTasks.length,
           long_task_ms: longTasks.map((t) => Math.round(t.duration)),
+          main_thread_busy_s: Number(main.task_s.toFixed(2)),
+          main_thread_cpu_s: Number(main.cpu_s.toFixed(2)),
         });
-        console.log(`[e2e] ${run.backend}: ${done.step} steps in ${wallS.toFixed(1)} s, ${tps ?? '?'} tokens/s, ${longTasks.length} long tasks after start`);
-        expect(tps, 'the page shows a training speed').not.toBeNull();
-        // Training runs in the worker: the main thread only draws. Allow a couple of long tasks
-        // (the first chart render, the inspector filling), not one per step.
-        expect(longTasks.length, `long tasks: ${JSON.stringify(longTasks)}`).toBeLessThanOrEqual(2);
+        console.log(
+          `[e2e] ${run.backend}: ${done.step} steps in ${runS.toFixed(1)} s, median ${Math.round(tps)} tokens/s; main thread: ` +
+            `${longTasks.length} long tasks after start (max ${Math.round(Math.max(0, ...longTasks.map((t) => t.duration)))} ms), ` +
+            `${main.cpu_s.toFixed(2)} s CPU (${(mainCpuShare * 100).toFixed(0)}% of the run)`,
+        );
+        // Training runs in the worker, the main thread only draws: it uses a small share of one
+        // core (it would be ~100% if training ran on it), and it never freezes for a second.
+        // Long tasks are counted in wall time, so on a loaded 2-core machine they grow with the
+        // load; they are recorded (see the log line and .cache/e2e/metrics.json), not bounded.
+        expect(mainCpuShare).toBeLessThan(0.5);
+        for (const t of longTasks) expect(t.duration, `long tasks: ${JSON.stringify(longTasks)}`).toBeLessThan(1000);
         expect(errors).toEqual([]);
       });
     });

@@ -17,21 +17,26 @@ export interface Snapshot {
   hook: unknown;
 }
 
-/** One read of everything the tests look at. */
+/**
+ * One read of everything the tests look at. Page-side code is a string: tsx (the screenshots
+ * script) compiles named inner functions with a `__name` helper that does not exist in the page.
+ */
+const SNAPSHOT_JS = `(() => {
+  const q = (id) => document.querySelector('[data-testid="' + id + '"]');
+  const num = (v) => (v == null || v === '' ? NaN : Number(v));
+  const banner = q('error-banner');
+  return {
+    state: q('run-state')?.getAttribute('data-state') ?? null,
+    step: num(q('step-counter')?.getAttribute('data-step')),
+    accPoints: num(q('acc-chart')?.getAttribute('data-points')),
+    badge: q('backend-badge')?.textContent ?? '',
+    error: banner ? (banner.textContent ?? '') : '',
+    hook: window.__reasonlab ?? null,
+  };
+})()`;
+
 export async function snapshot(page: Page): Promise<Snapshot> {
-  return page.evaluate(() => {
-    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
-    const num = (v: string | null | undefined) => (v == null || v === '' ? NaN : Number(v));
-    const banner = q('error-banner');
-    return {
-      state: q('run-state')?.getAttribute('data-state') ?? null,
-      step: num(q('step-counter')?.getAttribute('data-step')),
-      accPoints: num(q('acc-chart')?.getAttribute('data-points')),
-      badge: q('backend-badge')?.textContent ?? '',
-      error: banner ? (banner.textContent ?? '') : '',
-      hook: (window as unknown as { __reasonlab?: unknown }).__reasonlab ?? null,
-    };
-  });
+  return (await page.evaluate(SNAPSHOT_JS)) as Snapshot;
 }
 
 export class AppError extends Error {}
@@ -97,4 +102,39 @@ export async function tokensPerSecond(page: Page): Promise<number | null> {
     const v = Number(el?.getAttribute('data-value') ?? NaN);
     return Number.isFinite(v) && v > 0 ? v : null;
   });
+}
+
+/**
+ * Main-thread time of the page from the DevTools protocol, counted from this call: busy wall
+ * time (TaskDuration) and CPU time (ThreadTime), in seconds. Call `read()` for the totals so far.
+ */
+export async function mainThreadMeter(page: Page): Promise<{ read(): Promise<{ task_s: number; cpu_s: number }>; stop(): Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const sample = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+    return { task_s: get('TaskDuration'), cpu_s: get('ThreadTime') };
+  };
+  const base = await sample();
+  return {
+    read: async () => {
+      const now = await sample();
+      return { task_s: now.task_s - base.task_s, cpu_s: now.cpu_s - base.cpu_s };
+    },
+    stop: () => cdp.detach(),
+  };
+}
+
+/** The run's metrics through the app's own "metrics JSON" export: columns per event type. */
+export async function exportedMetrics(page: Page): Promise<Record<string, Record<string, number[]>>> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'metrics JSON' }).click()]);
+  const path = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  return JSON.parse(await readFile(path, 'utf8')) as Record<string, Record<string, number[]>>;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
 }
