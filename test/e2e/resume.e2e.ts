@@ -36,6 +36,7 @@ describe.skipIf(noBrowser)('runs survive a reload (IndexedDB)', () => {
       // The counter restarts at the checkpoint step, never 0, and then advances.
       const first = await waitFor(page, 'step-counter after resume', (s) => Number.isFinite(s.step) && s.step > 0 && s.state !== 'idle', { timeout: 120_000 });
       expect(first.step).toBeGreaterThanOrEqual(savedStep);
+      console.log(`[e2e] paused at step ${paused.step}; after the reload the run lists checkpoint step ${savedStep}; resumed at step ${first.step}`);
       await waitForStep(page, Math.max(first.step, savedStep) + 2, 120_000);
       const s = await snapshot(page);
       expect(['running', 'paused', 'done']).toContain(s.state);
