@@ -367,7 +367,7 @@ export function App() {
       )}
       <div className="layout">
         <aside className="sidebar">
-          <section className="panel">
+          <section className="panel demos-panel">
             <h2>Demos</h2>
             <div className="demos">
               {DEMOS.map((d) => (
