@@ -95,3 +95,49 @@ describe('reasonlab CLI', () => {
     expect(r.err).toMatch(/model\.safetensors/);
   }, 60_000);
 });
+
+describe('reasonlab CLI: the RL stage', () => {
+  const rl = join(tmp, 'sftrl');
+  it('train --stage sft+rl writes both phases, rollouts and two checkpoints; eval --k prints pass@k; --from refuses a model override', () => {
+    const rlArgs = ['--stage', 'sft+rl', '--steps', '10', '--batchSize', '8', '--rl.steps', '2', '--rl.prompts', '4', '--rl.group', '4', '--eval.passk', '1,2'];
+    let r = cli('train', '--out', rl, ...TINY, ...rlArgs);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/RL: grpo, 4 prompts x 4 samples, 2 steps/);
+    expect(r.err).toMatch(/pass@1 [\d.]+%\s+pass@2 [\d.]+%/);
+    const rows = readFileSync(join(rl, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.filter((x) => x.type === 'phase').map((x) => [x.phase, x.step])).toEqual([['sft', 0], ['rl', 10]]);
+    const rlRows = rows.filter((x) => x.type === 'rl_step');
+    expect(rlRows.map((x) => [x.step, x.rl_step])).toEqual([[11, 1], [12, 2]]);
+    for (const k of ['reward_mean', 'accuracy', 'zero_var_share', 'kl', 'entropy', 'loss', 'grad_norm', 'len_mean']) expect(rlRows[0][k], k).toBeTypeOf('number');
+    const passk = rows.filter((x) => x.type === 'passk');
+    expect(passk.map((x) => x.phase)).toEqual(['sft', 'rl']);
+    for (const p of passk) {
+      expect(p.ks).toEqual([1, 2]);
+      expect(p.overall.passk).toHaveLength(2);
+      expect(p.overall.passk[1]).toBeGreaterThanOrEqual(p.overall.passk[0]); // pass@k grows with k
+      expect(p.by_level.length).toBeGreaterThan(0);
+    }
+    expect(rows.filter((x) => x.type === 'done').map((x) => x.phase)).toEqual(['sft', 'rl']);
+    const rollouts = readFileSync(join(rl, 'rollouts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rollouts).toHaveLength(2 * 4 * 4);
+    expect(rollouts[0]).toMatchObject({ task: 'addition', group: 0, sample: 0, provenance: { source: 'model', run: rl, step: 11, algo: 'grpo', scheme: 'binary' } });
+    for (const k of ['prompt', 'completion', 'verdict', 'advantage', 'logprob']) expect(rollouts[0][k], k).toBeDefined();
+    for (const f of ['checkpoint-sft/model.safetensors', 'checkpoint-sft/trainer.json', 'checkpoint/model.safetensors', 'checkpoint/trainer.json']) expect(existsSync(join(rl, f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(rl, 'checkpoint-sft/trainer.json'), 'utf8')).step).toBe(10);
+    expect(JSON.parse(readFileSync(join(rl, 'checkpoint/trainer.json'), 'utf8')).step).toBe(12);
+
+    r = cli('eval', '--run', rl, '--n', '4', '--k', '1,2', '--backend', 'cpu');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/@ step 12 on 4 held-out addition problems/);
+    expect(r.out).toMatch(/pass@k \(2 samples per problem/);
+    expect(r.out).toMatch(/level\s+n\s+greedy\s+pass@1\s+pass@2/);
+    expect(r.out).toMatch(/\n\s+all\s+\d+\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%/); // 1-digit addition has only 3 distinct test problems
+
+    const fromOut = join(tmp, 'rl-from');
+    r = cli('train', '--stage', 'rl', '--from', rl, '--out', fromOut, '--nLayer', '2', '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--nLayer cannot change in an RL run from .*the checkpoint fixes the task and the model/);
+    expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(existsSync(fromOut)).toBe(false);
+  }, 300_000);
+});

@@ -208,3 +208,93 @@ describe('modelConfigOf', () => {
     }
   });
 });
+
+// --- The RL stage's settings: stage, the rl section, bare-key resolution, pass@k lists. ---
+// (imports of this section kept here, beside the tests that use them)
+import { DEFAULT_RL, parsePassK, withDefaults } from '../src/config.ts';
+
+describe('RL settings', () => {
+  it('with --stage rl, bare --steps/--lr/--temperature/--warmupSteps mean the rl.* ones', () => {
+    const c = apply({ stage: 'rl', steps: '7', lr: '3e-3', temperature: '0.6', warmupSteps: '2' });
+    expect(c.stage).toBe('rl');
+    expect([c.rl.steps, c.rl.lr, c.rl.temperature, c.rl.warmupSteps]).toEqual([7, 0.003, 0.6, 2]);
+    expect([c.train.steps, c.train.lr, c.eval.temperature, c.train.warmupSteps]).toEqual([
+      DEFAULT_CONFIG.train.steps, DEFAULT_CONFIG.train.lr, DEFAULT_CONFIG.eval.temperature, DEFAULT_CONFIG.train.warmupSteps,
+    ]);
+    // the stage decides whatever the order of the keys
+    expect(apply({ steps: '9', stage: 'rl' }).rl.steps).toBe(9);
+    // the other phase stays reachable by its dotted name
+    const d = apply({ stage: 'rl', 'train.lr': '2e-3', 'eval.temperature': '0.3' });
+    expect([d.train.lr, d.eval.temperature, d.rl.lr]).toEqual([0.002, 0.3, DEFAULT_RL.lr]);
+  });
+
+  it.each([undefined, 'sft', 'sft+rl'])('with --stage %s, bare keys mean train.* / eval.*', (stage) => {
+    const c = apply({ ...(stage ? { stage } : {}), steps: '7', lr: '3e-3', temperature: '0.6' });
+    expect(c.stage).toBe(stage ?? 'sft');
+    expect([c.train.steps, c.train.lr, c.eval.temperature]).toEqual([7, 0.003, 0.6]);
+    expect(c.rl).toEqual(DEFAULT_RL);
+    // rl-only keys need no prefix in any stage; rl.* always works
+    const d = apply({ ...(stage ? { stage } : {}), algo: 'rloo', group: '4', 'rl.steps': '3', 'rl.lr': '1e-3' });
+    expect([d.rl.algo, d.rl.group, d.rl.steps, d.rl.lr]).toEqual(['rloo', 4, 3, 0.001]);
+  });
+
+  it.each([
+    [{ stage: 'ppo' }, '--stage', /unknown stage "ppo"/],
+    [{ 'rl.algo': 'ppo' }, 'rl.algo', /grpo, drgrpo, rloo, reinforce/],
+    [{ 'rl.steps': '1.5' }, 'rl.steps'],
+    [{ 'rl.steps': '-1' }, 'rl.steps'],
+    [{ 'rl.prompts': '0' }, 'rl.prompts'],
+    [{ 'rl.group': '0' }, 'rl.group'],
+    [{ 'rl.group': '257' }, 'rl.group'],
+    [{ 'rl.algo': 'rloo', 'rl.group': '1' }, 'rl.group', /rloo/],
+    [{ 'rl.temperature': '0' }, 'rl.temperature'],
+    [{ 'rl.scheme': 'bogus' }, 'rl.scheme', /binary/],
+    [{ 'rl.lr': '0' }, 'rl.lr'],
+    [{ 'rl.warmupSteps': '-2' }, 'rl.warmupSteps'],
+    [{ 'rl.clip': '1' }, 'rl.clip'],
+    [{ 'rl.epochs': '0' }, 'rl.epochs'],
+    [{ 'rl.epochs': '17' }, 'rl.epochs'],
+    [{ 'rl.kl': '-0.1' }, 'rl.kl'],
+    [{ 'rl.entropy': '2' }, 'rl.entropy'],
+    [{ 'rl.zeroVar': 'drop' }, 'rl.zeroVar', /keep, skip/],
+    [{ 'rl.baselineMomentum': '1' }, 'rl.baselineMomentum'],
+    [{ 'rl.rolloutsMB': '-1' }, 'rl.rolloutsMB'],
+    [{ 'rl.lr': 'abc' }, '--rl.lr', /expected a number/],
+    [{ 'rl.bogus': '1' }, '--rl.bogus', /unknown setting/],
+    [{ 'eval.passk': '1,0' }, 'eval.passk'],
+    [{ 'eval.passk': '1,x' }, 'eval.passk'],
+    [{ 'eval.passk': '1,8', 'eval.passkN': '4' }, 'eval.passkN'],
+  ] as [Record<string, unknown>, string, RegExp?][])('rejects %j with a ConfigError naming %s', (o, field, extra) => {
+    if (extra) rejects(o, field, extra);
+    else rejects(o, field);
+  });
+
+  it('parsePassK sorts and dedupes; "" is off', () => {
+    expect(parsePassK('16, 1,4,1')).toEqual([1, 4, 16]);
+    expect(parsePassK('')).toEqual([]);
+    expect(parsePassK('  ')).toEqual([]);
+    expect(apply({ 'eval.passk': '1,4', 'eval.passkN': '8' }).eval).toMatchObject({ passk: '1,4', passkN: 8 });
+  });
+
+  it('withDefaults fills an old config that lacks stage and rl (and partial sections)', () => {
+    const old = structuredClone(DEFAULT_CONFIG) as Partial<RunConfig>;
+    delete old.stage;
+    delete old.rl;
+    old.train = { ...DEFAULT_CONFIG.train, steps: 123 };
+    const frozen = structuredClone(old);
+    const c = withDefaults(old as RunConfig);
+    expect(old).toEqual(frozen); // not mutated
+    expect(c.stage).toBe('sft');
+    expect(c.rl).toEqual(DEFAULT_RL);
+    expect(c.train.steps).toBe(123);
+    expect(() => validateRunConfig(c)).not.toThrow();
+    // a partial rl section keeps its values and gains the rest
+    const p = withDefaults({ ...(old as RunConfig), rl: { algo: 'rloo', group: 4 } as RunConfig['rl'] });
+    expect(p.rl).toEqual({ ...DEFAULT_RL, algo: 'rloo', group: 4 });
+    // an old eval section without passk gains it
+    const { passk: _p, passkN: _n, ...oldEval } = DEFAULT_CONFIG.eval;
+    expect(withDefaults({ ...(old as RunConfig), eval: oldEval as RunConfig['eval'] }).eval).toEqual(DEFAULT_CONFIG.eval);
+    // overrides apply on top of an old config
+    expect(applyOverrides(old as RunConfig, { stage: 'rl', steps: '5' }).rl.steps).toBe(5);
+  });
+});
