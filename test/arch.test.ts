@@ -225,6 +225,16 @@ describe('module boundaries (DESIGN.md)', () => {
     const bad = FILES.filter(UI).flatMap((f) => reachable(f, uiForbidden));
     expect(bad, report('the UI reaches tfjs/train/model at runtime', bad)).toEqual([]);
   });
+  const WORKER = under('src/worker/');
+  it.skipIf(!FILES.some(WORKER))('src/worker imports no React, react-dom or src/ui (a worker has no DOM; the UI talks to it through comlink)', () => {
+    const bad = IMPORTS.filter((i) => WORKER(i.file) && !i.typeOnly && (/^(react|react-dom)(\/|$)/.test(i.target) || i.target.startsWith('src/ui/'))).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
+    expect(bad, report('React or UI code imported by the worker', bad)).toEqual([]);
+  });
+
+  it.skipIf(!FILES.some(UI))('src/ui imports the worker module by type only (it is started with new Worker(new URL(...)))', () => {
+    const bad = IMPORTS.filter((i) => UI(i.file) && !i.typeOnly && i.target.startsWith('src/worker/')).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
+    expect(bad, report('runtime import of worker code from the UI (use `import type`)', bad)).toEqual([]);
+  });
 });
 
 describe('banned calls anywhere in src/', () => {
