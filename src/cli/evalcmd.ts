@@ -48,7 +48,9 @@ export async function evalCommand(flags: Map<string, string>): Promise<number> {
   t.dispose();
   if (json) process.stdout.write(JSON.stringify(rows) + '\n');
   else {
-    process.stdout.write(`${run} @ step ${t.step} on ${cfg.eval.n} held-out ${cfg.task.name} problems:\n`);
+    const found = t.evalProblems().length;
+    const fewer = found < cfg.eval.n ? ` (the task config has only ${found} distinct test problems; --n ${cfg.eval.n} asked for more)` : '';
+    process.stdout.write(`${run} @ step ${t.step} on ${found} held-out ${cfg.task.name} problems${fewer}:\n`);
     process.stdout.write(`  greedy accuracy   ${(r.greedy * 100).toFixed(1)}%\n  sampled accuracy  ${(r.sampled * 100).toFixed(1)}% (temperature ${cfg.eval.temperature})\n`);
     if (r.passk) process.stdout.write(passKTableText(r.passk));
   }

@@ -154,6 +154,7 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
     const r = rl;
     process.stderr.write(`RL: ${cfg.rl.algo}, ${cfg.rl.prompts} prompts x ${cfg.rl.group} samples, ${cfg.rl.steps} steps, scheme ${cfg.rl.scheme}\n`);
     reason = await r.run(sink, {
+      evalAtStart: false, // SFT just evaluated these weights
       signal: stop.signal,
       checkpointEvery: ckEvery,
       onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await r.snapshot(), cfg, r.model, r.tok)),

@@ -321,14 +321,14 @@ export class RlTrainer {
   }
 
   /** Train until cfg.rl.steps RL steps (or the signal), evaluating and reporting on the way. */
-  async run(sink: EventSink, o: RunOptions & { rollouts?: boolean } = {}): Promise<'finished' | 'stopped' | 'diverged'> {
+  async run(sink: EventSink, o: RunOptions & { rollouts?: boolean; /** Evaluate the starting policy first (default true; false when the caller just did). */ evalAtStart?: boolean } = {}): Promise<'finished' | 'stopped' | 'diverged'> {
     const { steps } = this.cfg.rl;
     const evalEvery = this.cfg.eval.every;
     this.t0 = performance.now();
     await sink({ type: 'phase', phase: 'rl', step: this.step });
     let reason: 'finished' | 'stopped' | 'diverged' = 'finished';
     let badRun = 0;
-    if (this.rlStep === 0 && evalEvery > 0) await this.evaluateAndReport(sink);
+    if (this.rlStep === 0 && evalEvery > 0 && o.evalAtStart !== false) await this.evaluateAndReport(sink);
     while (this.rlStep < steps) {
       if (o.signal?.aborted) {
         reason = 'stopped';
