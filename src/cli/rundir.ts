@@ -83,7 +83,7 @@ export class RunDir {
     rmSync(old, { recursive: true, force: true });
   }
 
-  readCheckpoint(folder = 'checkpoint'): { config: string; safetensors: Uint8Array; tokenizer: string; optimizer: Uint8Array; trainer: string } {
+  readCheckpoint(folder = 'checkpoint'): { config: string; safetensors: Uint8Array; tokenizer: string; optimizer: Uint8Array; trainer: string; ref?: Uint8Array } {
     const d = join(this.path, folder);
     const read = (n: string) => {
       try {
@@ -98,6 +98,7 @@ export class RunDir {
       tokenizer: read('tokenizer.json').toString('utf8'),
       optimizer: new Uint8Array(read('optimizer.safetensors')),
       trainer: read('trainer.json').toString('utf8'),
+      ...(existsSync(join(d, 'ref.safetensors')) ? { ref: new Uint8Array(read('ref.safetensors')) } : {}),
     };
   }
 }

@@ -99,23 +99,20 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
   const overrides = Object.fromEntries(flags);
   const stage = overrides.stage ?? (from ? 'rl' : 'sft');
   if (from && stage !== 'rl') throw new UserError(`--from starts an RL run: it needs --stage rl (got --stage ${stage})`);
-  if (stage === 'rl') {
-    if (resume) throw new UserError('--resume of an RL run is not supported yet: start a new RL run with --from runs/NAME (its latest checkpoint)');
-    return rlCommand(out, from, backendChoice, ckEvery, { ...overrides, stage: 'rl' });
-  }
+  if (stage === 'rl' && !resume) return rlCommand(out, from, backendChoice, ckEvery, { ...overrides, stage: 'rl' });
 
   let cfg: RunConfig;
   let loaded: ReturnType<typeof snapshotFromFiles> | undefined;
   if (resume) {
-    const opened = RunDir.open(out);
-    loaded = snapshotFromFiles(
-      (({ config, safetensors, tokenizer, optimizer, trainer }) => ({ config, safetensors, tokenizer, optimizer, trainer }))(opened.readCheckpoint()),
-      `${out}/checkpoint`,
-    );
-    if (loaded.cfg.stage && loaded.cfg.stage !== 'sft') throw new UserError(`${out} is a ${loaded.cfg.stage} run: --resume continues SFT runs only`);
+    loaded = snapshotFromFiles(RunDir.open(out).readCheckpoint(), `${out}/checkpoint`);
+    const inRl = !!loaded.rl;
+    const allowed = inRl ? /^(rl\.)?steps$|^eval\.|^stage$/ : RESUMABLE;
     for (const k of Object.keys(overrides)) {
-      if (!RESUMABLE.test(k)) throw new UserError(`--${k} cannot change when resuming (the checkpoint fixes the task, model and optimizer); allowed: --steps, --logEvery, --eval.*`);
+      if (!allowed.test(k)) {
+        throw new UserError(`--${k} cannot change when resuming (the checkpoint fixes the task, model and optimizer); allowed: ${inRl ? '--steps (RL steps), --eval.*' : '--steps, --logEvery, --eval.*'}`);
+      }
     }
+    if (inRl) return resumeRl(out, loaded, backendChoice, ckEvery, overrides);
     cfg = applyOverrides(loaded.cfg, overrides);
   } else {
     cfg = applyOverrides(DEFAULT_CONFIG, overrides);
@@ -162,6 +159,31 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
     r.dispose();
   } else t.dispose();
   stop.release();
+  return reason === 'diverged' ? 3 : 0;
+}
+
+/** `--resume` of a run whose checkpoint an RL phase wrote: continue it exactly. */
+async function resumeRl(out: string, loaded: ReturnType<typeof snapshotFromFiles>, backendChoice: string | undefined, ckEvery: number, overrides: Record<string, string>): Promise<number> {
+  const base = withDefaults(loaded.cfg);
+  base.stage = 'rl'; // bare --steps now means rl.steps
+  const cfg = applyOverrides(base, overrides);
+  const backend = await setupBackend(backendChoice);
+  const dir = RunDir.open(out);
+  process.stderr.write(backendLine(backend) + '\n');
+  const t = new RlTrainer(cfg, { snapshot: { ...loaded.snapshot, ...loaded.rl! }, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), run: out });
+  process.stderr.write(`resuming RL on ${cfg.task.name} at RL step ${t.rlStep} (step ${t.step}) -> ${cfg.rl.steps} RL steps | ${out}\n`);
+  const sink = makeSink(dir, cfg, () => ({ step: t.rlStep, of: cfg.rl.steps, label: 'rl' }));
+  const stop = onInterrupt();
+  const startRl = t.rlStep;
+  const reason = await t.run(sink, {
+    evalAtStart: false,
+    signal: stop.signal,
+    checkpointEvery: ckEvery,
+    onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok)),
+  });
+  stop.release();
+  t.dispose();
+  if (t.rlStep === startRl) process.stderr.write(`nothing to do: the run is already at RL step ${t.rlStep} (raise --steps)\n`);
   return reason === 'diverged' ? 3 : 0;
 }
 

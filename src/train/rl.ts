@@ -23,15 +23,10 @@ import type { EventSink, RlStepEvent, RolloutRecord } from './events.ts';
 import { AdamW, lrAt } from './optim.ts';
 import { evaluateAndReport, type EvalSummary } from './report.ts';
 import { EVAL_SEED, type RunOptions, type TrainerSnapshot } from './sft.ts';
+import type { RlState } from './snapshot.ts';
 
 /** What an RL run needs to continue exactly: the policy, its optimizer, the frozen start policy. */
-export interface RlSnapshot extends TrainerSnapshot {
-  rlStep: number;
-  /** Global step the RL phase started at (the SFT checkpoint's step). */
-  startStep: number;
-  baseline: number | null;
-  ref: Map<string, Float32Array>;
-}
+export type RlSnapshot = TrainerSnapshot & RlState;
 
 export interface RlInit {
   /** Starting weights (an SFT checkpoint); absent = random init (the from-scratch baseline). */
@@ -99,6 +94,8 @@ export class RlTrainer {
     this.startStep = init.snapshot?.startStep ?? init.startStep ?? 0;
     if (init.snapshot) {
       this.opt.load(init.snapshot.optimizer);
+      // Older RL snapshots lack the count: every RL step took `epochs` updates.
+      this.opt.step = init.snapshot.optStep ?? init.snapshot.rlStep * r.epochs;
       this.rlStep = init.snapshot.rlStep;
       this.baseline = init.snapshot.baseline;
     }
@@ -369,6 +366,7 @@ export class RlTrainer {
       params: await paramArrays(this.params),
       optimizer: await this.opt.state(),
       rlStep: this.rlStep,
+      optStep: this.opt.step,
       startStep: this.startStep,
       baseline: this.baseline,
       ref: await paramArrays(this.ref),

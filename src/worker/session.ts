@@ -32,6 +32,8 @@ export const HAS_RL = true;
 /** The RL trainer's state that snapshotToFiles does not write (kept beside the files in IndexedDB). */
 export interface RlExtra {
   rlStep: number;
+  /** Optimizer updates of the RL phase (absent in runs saved before it was stored). */
+  optStep?: number;
   startStep: number;
   baseline: number | null;
   ref: Map<string, Float32Array>;
@@ -227,7 +229,7 @@ export class Session {
       const samples = this.unsaved.filter((e) => e.type === 'sample' || e.type === 'rollout').slice(-MAX_STORED_SAMPLES);
       const summary = { ...this.summary(), savedStep: step };
       const r = snap as Partial<RlSnapshot>;
-      const rl = this.phase === 'rl' && r.ref ? { rlStep: r.rlStep!, startStep: r.startStep!, baseline: r.baseline ?? null, ref: r.ref } : undefined;
+      const rl = this.phase === 'rl' && r.ref ? { rlStep: r.rlStep!, optStep: r.optStep!, startStep: r.startStep!, baseline: r.baseline ?? null, ref: r.ref } : undefined;
       await this.store.saveCheckpoint({ runId: this.spec.id, step, phase: this.phase, offset: this.offset, files, ...(rl ? { rl } : {}) }, [...keep, ...samples], summary);
       this.unsaved = [];
       this.setStatus({ savedStep: step });

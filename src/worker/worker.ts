@@ -161,7 +161,8 @@ const api = {
     const ck = await st.getCheckpoint(id);
     if (!summary || !ck) throw new Error('this run has no saved checkpoint to resume from');
     const f = ck.files;
-    const loaded = snapshotFromFiles({ config: f['config.json'], safetensors: f['model.safetensors'], tokenizer: f['tokenizer.json'], optimizer: f['optimizer.safetensors'], trainer: f['trainer.json'] }, summary.name);
+    const ref = f['ref.safetensors'];
+    const loaded = snapshotFromFiles({ config: f['config.json'], safetensors: f['model.safetensors'], tokenizer: f['tokenizer.json'], optimizer: f['optimizer.safetensors'], trainer: f['trainer.json'], ...(ref ? { ref } : {}) }, summary.name);
     const cfg = withDefaults(loaded.cfg);
     if (extraSteps > 0) {
       if (ck.phase === 'rl') cfg.rl.steps += extraSteps;
@@ -170,7 +171,7 @@ const api = {
     const ds = await st.getDataset(id);
     const dset = ds ? parseDataset(ds.text, ds.name, cfg) : null;
     const s = new Session(
-      { id, name: summary.name, cfg, backend: b.name, dataset: dset, created: summary.created, from: { snapshot: loaded.snapshot, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), phase: ck.phase, offset: ck.offset, ...(ck.rl ? { rl: ck.rl } : {}) } },
+      { id, name: summary.name, cfg, backend: b.name, dataset: dset, created: summary.created, from: { snapshot: loaded.snapshot, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), phase: ck.phase, offset: ck.offset, ...(ck.rl ? { rl: ck.rl } : loaded.rl ? { rl: loaded.rl } : {}) } },
       st,
       emit,
     );
@@ -215,7 +216,14 @@ const api = {
     };
     const st = await store();
     await st.saveCheckpoint(
-      { runId: id, step, phase, offset: phase === 'rl' ? (trainer.offset ?? 0) : 0, files: { 'config.json': inputs.config, 'model.safetensors': inputs.safetensors, 'tokenizer.json': inputs.tokenizer, 'optimizer.safetensors': inputs.optimizer, 'trainer.json': inputs.trainer } },
+      {
+        runId: id,
+        step,
+        phase,
+        offset: phase === 'rl' ? (trainer.offset ?? 0) : 0,
+        files: { 'config.json': inputs.config, 'model.safetensors': inputs.safetensors, 'tokenizer.json': inputs.tokenizer, 'optimizer.safetensors': inputs.optimizer, 'trainer.json': inputs.trainer, ...(inputs.ref ? { 'ref.safetensors': inputs.ref } : {}) },
+        ...(loaded.rl ? { rl: loaded.rl } : {}),
+      },
       [],
       summary,
     );

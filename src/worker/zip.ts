@@ -28,7 +28,7 @@ export function checkpointInputs(uploaded: { name: string; data: Uint8Array }[])
       }
       for (const [path, data] of Object.entries(entries)) {
         const base = path.split('/').pop()!;
-        if ((CHECKPOINT_FILES as readonly string[]).includes(base)) byName.set(base, data);
+        if ((CHECKPOINT_FILES as readonly string[]).includes(base) || base === 'ref.safetensors') byName.set(base, data);
       }
     } else byName.set(f.name.split('/').pop()!, f.data);
   }
@@ -37,7 +37,9 @@ export function checkpointInputs(uploaded: { name: string; data: Uint8Array }[])
     throw new CheckpointError(`checkpoint upload: missing ${missing.join(', ')} (pick the five files of a checkpoint folder, or a .zip of it)`);
   }
   const get = (n: string) => byName.get(n)!;
+  const ref = byName.get('ref.safetensors');
   return {
+    ...(ref ? { ref } : {}),
     config: strFromU8(get('config.json')),
     safetensors: get('model.safetensors'),
     tokenizer: strFromU8(get('tokenizer.json')),
