@@ -48,7 +48,7 @@ export class AppError extends Error {}
 export async function waitFor(
   page: Page,
   what: string,
-  cond: (s: Snapshot) => boolean,
+  cond: (s: Snapshot) => boolean | Promise<boolean>,
   opts: { timeout?: number; allowError?: boolean } = {},
 ): Promise<Snapshot> {
   const timeout = opts.timeout ?? 120_000;
@@ -56,7 +56,7 @@ export async function waitFor(
   let last: Snapshot | null = null;
   for (;;) {
     last = await snapshot(page);
-    if (cond(last)) return last;
+    if (await cond(last)) return last;
     if (!opts.allowError && last.state === 'error') {
       throw new AppError(`while waiting for ${what}: the run failed (state=error): ${last.error || '(no error-banner text)'}`);
     }

@@ -1,12 +1,11 @@
-// Measurements the browser tests make along the way (tokens/s per backend, long tasks), written
-// to .cache/e2e/metrics.json after every test that records one, and to docs/BROWSER-BENCH.json as
-// well when E2E_RECORD=1.
+// Measurements the browser tests make along the way (tokens/s per backend, long tasks, main-thread
+// time), written to .cache/e2e/metrics.json after every test that records one. The comparable
+// per-backend speeds in docs/BROWSER-BENCH.json come from `npm run bench:browser` instead.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ROOT } from './server.ts';
 
 const CACHE_FILE = resolve(ROOT, '.cache/e2e/metrics.json');
-const DOCS_FILE = resolve(ROOT, 'docs/BROWSER-BENCH.json');
 
 export interface Metric {
   backend: string;
@@ -22,8 +21,7 @@ function load(file: string): { measured: Record<string, Metric> } & Record<strin
 }
 
 export function recordMetric(m: Metric): void {
-  const files = process.env.E2E_RECORD === '1' ? [CACHE_FILE, DOCS_FILE] : [CACHE_FILE];
-  for (const file of files) {
+  for (const file of [CACHE_FILE]) {
     const doc = load(file);
     doc.about =
       'Headless Debian chromium (SwiftShader for WebGPU/WebGL), 2 CPU cores, no GPU; written by the browser tests (test/e2e/train.e2e.ts). tokens_per_s is what the app shows while training.';
