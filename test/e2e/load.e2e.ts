@@ -1,7 +1,7 @@
 // The page loads cleanly, shows its backend, and rejects a malformed dataset with a
 // line-numbered error while keeping the data it had.
 import { describe, expect, it } from 'vitest';
-import { snapshot, waitForBadge } from './helpers/app.ts';
+import { snapshot, waitFor, waitForBadge } from './helpers/app.ts';
 import { noBrowser, useBrowser, withApp } from './helpers/suite.ts';
 
 describe.skipIf(noBrowser)('page load (headless chromium)', () => {
@@ -67,6 +67,43 @@ describe.skipIf(noBrowser)('page load (headless chromium)', () => {
       const s = await snapshot(page);
       expect(s.state).toBe('idle');
       expect(s.error).toBe('');
+      expect(errors).toEqual([]);
+    });
+  });
+});
+
+describe.skipIf(noBrowser)('a browser without WebGPU (no --enable-unsafe-webgpu)', () => {
+  const browser = useBrowser({ webgpu: false });
+
+  it('auto falls back to the next backend and says why webgpu was skipped', async () => {
+    await withApp(browser(), 'no-webgpu-auto', '', async ({ page, errors }) => {
+      const badge = await waitForBadge(page);
+      expect(badge).not.toMatch(/webgpu/i);
+      expect(await page.locator('body').innerText()).toMatch(/webgpu skipped/i);
+      expect(errors).toEqual([]);
+    });
+  });
+
+  it('?backend=webgpu is an error with the reason, never a silent fallback', async () => {
+    await withApp(browser(), 'no-webgpu-forced', 'backend=webgpu', async ({ page }) => {
+      const s = await waitFor(page, 'the error banner', (x) => x.error !== '', { timeout: 60_000, allowError: true });
+      expect(s.error).toMatch(/webgpu/i);
+      expect(s.badge).not.toMatch(/webgl|wasm|cpu/i);
+      expect((s.hook as { backend?: string | null }).backend ?? null).toBeNull();
+      expect(await page.getByTestId('start-btn').isDisabled()).toBe(true);
+    });
+  });
+});
+
+describe.skipIf(noBrowser)('settings in the link', () => {
+  const browser = useBrowser();
+
+  it('a bad setting in the URL is reported, and the page still works on the defaults', async () => {
+    await withApp(browser(), 'bad-url-setting', 'backend=wasm&task=addition&digits=banana&noSuchKey=1', async ({ page, errors }) => {
+      await waitForBadge(page);
+      const alert = page.getByRole('alert').filter({ hasText: /settings in the link/i });
+      await alert.first().waitFor({ timeout: 15_000 });
+      expect(await alert.first().innerText()).toMatch(/digits|noSuchKey/);
       expect(errors).toEqual([]);
     });
   });

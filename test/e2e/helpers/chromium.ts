@@ -48,8 +48,10 @@ function browserEnv(): Record<string, string> {
   return env;
 }
 
-export async function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, env: browserEnv(), timeout: 60_000 });
+/** `webgpu: false` leaves out --enable-unsafe-webgpu: a browser whose navigator.gpu finds no adapter. */
+export async function launchChromium(executablePath: string, opts: { webgpu?: boolean } = {}): Promise<Browser> {
+  const args = opts.webgpu === false ? CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath, args, headless: true, env: browserEnv(), timeout: 60_000 });
 }
 
 /** Long tasks (> 50 ms on the main thread), collected from the very start of each document. */

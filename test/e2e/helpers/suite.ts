@@ -14,10 +14,10 @@ export const noBrowser = chromiumPath === '';
 
 const FAILURES = resolve(ROOT, '.cache/e2e/failures');
 
-export function useBrowser(): () => Browser {
+export function useBrowser(opts: { webgpu?: boolean } = {}): () => Browser {
   let browser: Browser | null = null;
   beforeAll(async () => {
-    browser = await launchChromium(chromiumPath);
+    browser = await launchChromium(chromiumPath, opts);
   });
   afterAll(async () => {
     await browser?.close();
