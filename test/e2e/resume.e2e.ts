@@ -45,4 +45,29 @@ describe.skipIf(noBrowser)('runs survive a reload (IndexedDB)', () => {
       expect(errors).toEqual([]);
     });
   });
+  it('a reload in the middle of a run (no pause) resumes from the last periodic checkpoint', async () => {
+    const query = 'backend=wasm&task=addition&digits=2&preset=nano&seed=8&batchSize=16&steps=300&eval.every=25&eval.n=4';
+    await withApp(browser(), 'reload-running', query, async ({ page, errors }) => {
+      await waitForBadge(page);
+      await page.getByTestId('start-btn').click();
+      // Past the app's periodic checkpoint (every 50 steps), still running.
+      const before = await waitForStep(page, 60, 180_000);
+      await page.reload();
+      await waitForBadge(page);
+      const item = page.getByTestId('runs-list').getByTestId('run-item').first();
+      await item.waitFor({ timeout: 30_000 });
+      const savedStep = Number(await item.getAttribute('data-saved-step'));
+      expect(savedStep).toBeGreaterThan(0);
+      expect(savedStep).toBeLessThanOrEqual(before.step);
+      await item.getByTestId('resume-run-btn').click();
+      const first = await waitFor(page, 'the resumed run', (s) => s.state === 'running' && s.step > 0, { timeout: 120_000 });
+      expect(first.step).toBeGreaterThanOrEqual(savedStep);
+      const later = await waitForStep(page, first.step + 3, 120_000);
+      console.log(`[e2e] reloaded while running at step ${before.step}; checkpoint step ${savedStep}; resumed at ${first.step}`);
+      expect(later.accPoints).toBeGreaterThanOrEqual(2);
+      await page.getByTestId('stop-btn').click();
+      await waitForState(page, ['stopped'], 60_000);
+      expect(errors).toEqual([]);
+    });
+  });
 });
