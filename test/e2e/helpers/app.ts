@@ -138,3 +138,14 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;
 }
+
+/**
+ * The main thread stays free while the worker trains: long tasks (> 50 ms) are rare, at most one
+ * per 5 s of training (at least 2 allowed), and none reaches 250 ms. Long tasks are wall time, so
+ * on a 2-core machine shared with the worker (and other jobs) a 20 ms render can read 50-60 ms;
+ * the bound allows that, but not a render that is slow by itself (the React development build
+ * gave ~3 long tasks per second, up to 450 ms).
+ */
+export function longTaskBudget(runS: number): { maxCount: number; maxMs: number } {
+  return { maxCount: Math.max(2, Math.floor(runS / 5)), maxMs: 250 };
+}
