@@ -45,7 +45,8 @@ describe.skipIf(noBrowser)('training in the worker', () => {
         const points0 = Number.isFinite(before.accPoints) ? before.accPoints : 0;
 
         await page.getByTestId('start-btn').click();
-        await waitForState(page, ['running'], 120_000);
+        // ('done' too: a fast backend may finish between two polls.)
+        await waitForState(page, ['running', 'done'], 120_000);
         const t0 = await pageNow(page);
         const meter = await mainThreadMeter(page);
 
