@@ -128,7 +128,7 @@ describe('reasonlab CLI: the RL stage', () => {
 
     r = cli('eval', '--run', rl, '--n', '4', '--k', '1,2', '--backend', 'cpu');
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/@ step 12 on 4 held-out addition problems/);
+    expect(r.out).toMatch(/@ step 12 on 3 held-out addition problems \(the task config has only 3 distinct test problems; --n 4 asked for more\)/);
     expect(r.out).toMatch(/pass@k \(2 samples per problem/);
     expect(r.out).toMatch(/level\s+n\s+greedy\s+pass@1\s+pass@2/);
     expect(r.out).toMatch(/\n\s+all\s+\d+\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%/); // 1-digit addition has only 3 distinct test problems
