@@ -64,6 +64,19 @@ async function adapterInfo(): Promise<{ description: string | null; software: bo
   }
 }
 
+/** The WebGL renderer string of the active webgl backend (e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader ...))"). */
+function webglRenderer(): string | null {
+  try {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const r = gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) as unknown;
+    return typeof r === 'string' && r ? r : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Initialise the first backend of `choice` (or of the default order) that works.
  * An explicit choice that fails throws, with the reason: it never silently runs elsewhere.
@@ -82,11 +95,17 @@ export async function initBackend(choice: BackendChoice, hooks: BackendHooks = {
         const a = await adapterInfo();
         adapter = a.description ?? adapter;
         software = a.software;
-        // In Node with only a software adapter, wasm is faster (FACTS.md): prefer it under auto.
-        if (isNode && choice === 'auto' && software) {
-          skipped.push({ name, reason: `software adapter (${adapter}); wasm is faster on a CPU` });
-          continue;
-        }
+      }
+      if (name === 'webgl') {
+        adapter = webglRenderer();
+        software = adapter !== null && SOFTWARE_ADAPTER.test(adapter);
+      }
+      // A software GPU (SwiftShader, llvmpipe, lavapipe) runs on the CPU far slower than wasm does
+      // (measured: WebGPU on SwiftShader ~90 tokens/s, WebGL ~1.2k, wasm ~11k; docs/BROWSER-BENCH.json):
+      // auto passes it over and says so. An explicit choice still gets it.
+      if (choice === 'auto' && software && order.includes('wasm')) {
+        skipped.push({ name, reason: `software adapter (${adapter}); wasm is faster on a CPU` });
+        continue;
       }
       return { name, adapter, software, skipped };
     } catch (e) {

@@ -10,12 +10,13 @@ describe.skipIf(noBrowser)('page load (headless chromium)', () => {
   it('loads with no console or page errors and shows the backend badge', async () => {
     await withApp(browser(), 'load', '', async ({ page, errors }) => {
       const badge = await waitForBadge(page);
-      // Chromium runs with --enable-unsafe-webgpu, so WebGPU is there (SwiftShader, a software
-      // adapter). The badge names the backend the app chose, and the adapter when it is WebGPU.
+      // Chromium runs with --enable-unsafe-webgpu, so WebGPU is there, but on SwiftShader (a
+      // software adapter, ~100x slower than wasm here), and WebGL too: under auto the app passes
+      // both over for wasm and says why.
       const hook = (await snapshot(page)).hook as { backend?: string } | null;
-      expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(hook?.backend);
-      expect(badge.toLowerCase()).toContain(hook!.backend!);
-      if (hook?.backend === 'webgpu') expect(badge).toMatch(/swiftshader/i);
+      expect(hook?.backend).toBe('wasm');
+      expect(badge.toLowerCase()).toContain('wasm');
+      expect(await page.locator('body').innerText()).toMatch(/webgpu skipped[^\n]*software adapter/i);
       const s = await snapshot(page);
       expect(s.state).toBe('idle');
       // (Not 'networkidle': the StrictMode double mount ends the first worker while its script
