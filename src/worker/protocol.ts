@@ -7,7 +7,11 @@ import type { RunConfig } from '../config.ts';
 import type { TrainEvent } from '../train/events.ts';
 import type { Verdict } from '../tasks/types.ts';
 
-export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+/**
+ * `interrupted` is only ever stored, never live: a run that was starting/running when its tab went
+ * away (reload, close, crash). It resumes from its last checkpoint like a paused run.
+ */
+export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'interrupted' | 'stopped' | 'done' | 'error';
 
 export interface BackendReport {
   name: BackendName;

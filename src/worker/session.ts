@@ -64,6 +64,8 @@ export interface StartSpec {
 }
 
 export const CHECKPOINT_EVERY = 50;
+/** Web Lock name prefix: a session holds `RUN_LOCK + id` while it runs, so other tabs see it is live. */
+export const RUN_LOCK = 'reasonlab-run:';
 const SEND_EVERY_MS = 250;
 const MAX_STORED_SAMPLES = 64;
 
@@ -248,6 +250,20 @@ export class Session {
   }
 
   async run(): Promise<void> {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (!locks) return this.runLocked();
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    // Held until the run ends (or the worker is terminated, which releases it).
+    void locks.request(RUN_LOCK + this.spec.id, () => finished).catch(() => undefined);
+    try {
+      await this.runLocked();
+    } finally {
+      done();
+    }
+  }
+
+  private async runLocked(): Promise<void> {
     const cfg = this.spec.cfg;
     this.setStatus({ state: 'starting' });
     try {

@@ -17,12 +17,13 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import { generatedRecords, parseDataset, shippedRecords, shippedText, type Dataset } from './data.ts';
 import { APP_PARAMS, configToParams, resolveParams } from './params.ts';
 import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from './protocol.ts';
-import { HAS_RL, modelSummary, Session } from './session.ts';
+import { HAS_RL, modelSummary, RUN_LOCK, Session } from './session.ts';
 import { MetricsBuffer } from './metrics.ts';
 import { RunStore } from './store.ts';
 import { checkpointInputs, zipCheckpoint } from './zip.ts';
 
 let backend: BackendReport | null = null;
+let backendInit: Promise<BackendReport> | null = null;
 let storePromise: Promise<RunStore> | null = null;
 let session: Session | null = null;
 let listener: ((u: Update) => void) | null = null;
@@ -58,6 +59,16 @@ function watchDevice(): void {
 
 const idleStatus = (): StatusUpdate => ({ runId: null, state: 'idle', step: 0, phase: 'sft', total: 0, message: null, savedStep: -1, stepMode: false });
 
+/** Ids of runs whose session holds its Web Lock (in any tab of this origin). */
+async function heldRunLocks(): Promise<Set<string>> {
+  try {
+    const q = await navigator.locks?.query();
+    return new Set((q?.held ?? []).flatMap((l) => (l.name?.startsWith(RUN_LOCK) ? [l.name.slice(RUN_LOCK.length)] : [])));
+  } catch {
+    return new Set();
+  }
+}
+
 function requireBackend(): BackendReport {
   if (!backend) throw new Error('the backend is not ready yet');
   return backend;
@@ -71,13 +82,22 @@ const api = {
   /** Initialise a backend: 'auto' tries webgpu, webgl, wasm, cpu; a named one is used or fails. */
   async init(choice: string): Promise<BackendReport> {
     if (backend) return backend;
-    const c = (choice === 'auto' || (BACKENDS as readonly string[]).includes(choice) ? choice : 'auto') as BackendChoice;
-    const info = await initBackend(c, {
-      wasmPaths: { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl } as unknown as string,
-    });
-    backend = { name: info.name, adapter: info.adapter, software: info.software, skipped: info.skipped };
-    watchDevice();
-    return backend;
+    // One initialisation, shared by concurrent callers (React StrictMode mounts the app twice).
+    backendInit ??= (async () => {
+      const c = (choice === 'auto' || (BACKENDS as readonly string[]).includes(choice) ? choice : 'auto') as BackendChoice;
+      const info = await initBackend(c, {
+        wasmPaths: { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl } as unknown as string,
+      });
+      backend = { name: info.name, adapter: info.adapter, software: info.software, skipped: info.skipped };
+      watchDevice();
+      return backend;
+    })();
+    try {
+      return await backendInit;
+    } catch (e) {
+      backendInit = null;
+      throw e;
+    }
   },
 
   describe(): AppInfo {
@@ -131,10 +151,26 @@ const api = {
     return !!device;
   },
 
+  /**
+   * The stored runs, newest first. A run stored as starting/running that no live session owns (in
+   * this worker, or in another tab: sessions hold a Web Lock) was cut off by a reload or a closed
+   * tab: it is corrected in the store to `interrupted`, at its last checkpoint step.
+   */
   async listRuns(): Promise<RunSummary[]> {
-    const runs = await (await store()).list();
+    const st = await store();
+    const runs = await st.list();
     const live = session?.active ? session.summary() : null;
-    return runs.map((r) => (live && r.id === live.id ? live : r));
+    const held = await heldRunLocks();
+    const out: RunSummary[] = [];
+    for (const r of runs) {
+      if (live && r.id === live.id) out.push(live);
+      else if ((r.state === 'running' || r.state === 'starting') && !held.has(r.id)) {
+        const fixed: RunSummary = { ...r, state: 'interrupted', step: Math.max(0, r.savedStep) };
+        await st.putRun(fixed).catch(() => undefined);
+        out.push(fixed);
+      } else out.push(r);
+    }
+    return out;
   },
 
   async deleteRun(id: string): Promise<void> {
