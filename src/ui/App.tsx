@@ -6,11 +6,11 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, BackendReport, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from '../worker/protocol.ts';
 import { Chart, type ChartRun } from './Chart.tsx';
 import { ACC_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
-import { createClient, errorText, type Client } from './client.ts';
+import { errorText, getClient, restartWorker, setUpdateHandler } from './client.ts';
 import { Settings, type SetParam } from './Controls.tsx';
 import { DEMOS, type Demo } from './demos.ts';
 import { Inspector, Rollouts } from './Inspector.tsx';
-import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
+import { DataChoice, DatasetExplorer, RunsList, runTotal } from './Panels.tsx';
 import { RunData } from './rundata.ts';
 import { readUrl, writeUrl } from './url.ts';
 
@@ -26,6 +26,18 @@ function download(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Median of the last `n` values (the header's speed: a single step's value jumps 2k-12k). */
+function medianOfLast(xs: number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+const TPS_WINDOW = 10;
+
+/** A stored run that is not training can be continued (not finished, has a checkpoint). */
+const resumable = (r: RunSummary) => r.savedStep >= 0 && r.savedStep < runTotal(r.cfg) && r.state !== 'done';
+
 function backendText(b: BackendReport): string {
   const adapter = b.adapter ? ` · ${b.adapter}${b.software ? ' (software)' : ''}` : '';
   return `${b.name}${adapter}`;
@@ -33,7 +45,6 @@ function backendText(b: BackendReport): string {
 
 export function App() {
   const initial = useMemo(readUrl, []);
-  const client = useRef<Client | null>(null);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [resolved, setResolved] = useState<ResolvedConfig | null>(null);
   const [cfgError, setCfgError] = useState<string | null>(null);
@@ -44,6 +55,8 @@ export function App() {
   const [status, setStatus] = useState<StatusUpdate>(IDLE);
   const [banner, setBanner] = useState<string | null>(null);
   const [runs, setRuns] = useState<RunSummary[]>([]);
+  /** The stored run shown after a load (its metrics in the charts) while nothing trains. */
+  const [restoredId, setRestoredId] = useState<string | null>(null);
   const [compare, setCompare] = useState<Map<string, RunData>>(new Map());
   const current = useRef<RunData | null>(null);
   const [version, setVersion] = useState(0);
@@ -53,10 +66,8 @@ export function App() {
   const queue = useRef<Demo['runs']>([]);
   const timer = useRef(0);
 
-  const api = () => {
-    if (!client.current) throw new Error('the training worker is not running');
-    return client.current.api;
-  };
+  // The page's one worker (module level in client.ts: StrictMode's double mount reuses it).
+  const api = () => getClient().api;
 
   // Re-render at most every ~100 ms, in an animation frame.
   const schedule = useCallback(() => {
@@ -91,13 +102,30 @@ export function App() {
     [schedule],
   );
 
-  const refreshRuns = useCallback(async () => {
+  const refreshRuns = useCallback(async (): Promise<RunSummary[]> => {
     try {
-      setRuns(await api().listRuns());
+      const list = await api().listRuns();
+      setRuns(list);
+      return list;
     } catch (e) {
       setBanner(`could not read the saved runs: ${errorText(e)}`);
+      return [];
     }
   }, []);
+
+  /** Show a stored run's metrics and where it stands, without training (after a page load). */
+  const restore = useCallback(
+    async (r: RunSummary, cancelled: () => boolean) => {
+      const b = await getClient().api.runMetrics(r.id);
+      if (cancelled() || statusRef.current.state !== 'idle' || current.current) return;
+      const d = new RunData(r.id, r.name);
+      d.append(b);
+      current.current = d;
+      setRestoredId(r.id);
+      setVersion((v) => v + 1);
+    },
+    [],
+  );
 
   const resolve = useCallback(async (p: Record<string, string>) => {
     try {
@@ -111,43 +139,58 @@ export function App() {
     }
   }, [initial.backend]);
 
-  const connect = useCallback(async () => {
-    client.current?.close();
-    const c = createClient(onUpdate);
-    client.current = c;
-    let described: AppInfo;
-    try {
-      described = await c.api.describe();
-    } catch {
-      return; // this worker was closed meanwhile (a newer connect() owns the page)
-    }
-    setInfo(described);
-    try {
-      const r = await c.api.resolve(params.current);
-      params.current = r.params;
-      setResolved(r);
-      writeUrl(r.params, initial.backend);
-    } catch (e) {
-      setCfgError(`settings in the link: ${errorText(e)} (using the defaults)`);
-      params.current = {};
-      setResolved(await c.api.resolve({}));
-    }
-    try {
-      setBackend(await c.api.init(initial.backend));
-      setBackendErr(null);
-    } catch (e) {
-      setBackendErr(errorText(e));
-    }
-    await refreshRuns();
-  }, [onUpdate, refreshRuns, initial.backend]);
+  /** Describe, resolve the link's settings, start the backend, list runs; optionally show the newest. */
+  const connect = useCallback(
+    async (cancelled: () => boolean, opts: { restore: boolean }) => {
+      const c = getClient();
+      const described = await c.api.describe();
+      if (cancelled()) return;
+      setInfo(described);
+      try {
+        const r = await c.api.resolve(params.current);
+        if (cancelled()) return;
+        params.current = r.params;
+        setResolved(r);
+        writeUrl(r.params, initial.backend);
+      } catch (e) {
+        if (cancelled()) return;
+        setCfgError(`settings in the link: ${errorText(e)} (using the defaults)`);
+        params.current = {};
+        setResolved(await c.api.resolve({}));
+      }
+      try {
+        const b = await c.api.init(initial.backend);
+        if (cancelled()) return;
+        setBackend(b);
+        setBackendErr(null);
+      } catch (e) {
+        if (!cancelled()) setBackendErr(errorText(e));
+      }
+      if (cancelled()) return;
+      // A live run in this worker (a remount) wins over a stored one.
+      const live = await c.api.status();
+      if (cancelled()) return;
+      if (live.state !== 'idle' && statusRef.current.state === 'idle') onUpdate({ kind: 'status', status: live });
+      const list = await refreshRuns();
+      const newest = list[0];
+      if (opts.restore && newest && live.state === 'idle' && !cancelled()) await restore(newest, cancelled);
+    },
+    [onUpdate, refreshRuns, restore, initial.backend],
+  );
 
   useEffect(() => {
-    void connect().catch((e: unknown) => setBackendErr(errorText(e)));
+    // StrictMode mounts, unmounts and mounts again: the first connect() is cancelled (its results
+    // are dropped) and the worker is kept; nothing is released or terminated here.
+    let cancelled = false;
+    const off = setUpdateHandler(onUpdate);
+    void connect(() => cancelled, { restore: true }).catch((e: unknown) => {
+      if (!cancelled) setBackendErr(errorText(e));
+    });
     return () => {
-      client.current?.close();
-      client.current = null;
+      cancelled = true;
+      off();
     };
-  }, [connect]);
+  }, [connect, onUpdate]);
 
   const active = ACTIVE.has(status.state);
 
@@ -188,6 +231,7 @@ export function App() {
   const startWith = (p: Record<string, string>, name?: string, stepMode = false) =>
     guard('could not start', async () => {
       current.current = null;
+      setRestoredId(null);
       await api().start(p, { stepMode, ...(name ? { name } : {}) });
       void refreshRuns();
     });
@@ -212,8 +256,10 @@ export function App() {
         // A lost GPU device leaves the worker's backend unusable: start a fresh worker.
         statusRef.current = IDLE;
         setStatus(IDLE);
-        await connect();
+        restartWorker();
+        await connect(() => false, { restore: false });
       }
+      setRestoredId(null);
       current.current = new RunData(id, '');
       setCompare((m) => {
         const n = new Map(m);
@@ -253,6 +299,10 @@ export function App() {
   const deleteRun = (id: string) =>
     guard('could not delete the run', async () => {
       await api().deleteRun(id);
+      if (id === restoredId) {
+        setRestoredId(null);
+        current.current = null;
+      }
       setCompare((m) => {
         const n = new Map(m);
         n.delete(id);
@@ -298,14 +348,19 @@ export function App() {
   }, [cur, compare]);
   const evalPoints = cur?.count('eval') ?? 0;
   const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);
-  const tps = cur ? (cur.last('rl_step', 'update_tokens_per_s') ?? cur.last('step', 'tokens_per_s')) : null;
+  // After a load: the newest stored run, shown (not training) until something starts.
+  const restoredRun = status.state === 'idle' && restoredId ? (runs.find((r) => r.id === restoredId) ?? null) : null;
+  const shown = restoredRun ? { step: restoredRun.step, total: runTotal(restoredRun.cfg), phase: restoredRun.phase } : status;
+  // Speed: the median of the last steps of the current phase (one step's value is noisy).
+  const inRl = !!cur && cur.count('rl_step') > 0 && (shown.phase === 'rl' || cur.count('step') === 0);
+  const tps = cur ? medianOfLast(inRl ? cur.tail('rl_step', 'update_tokens_per_s', TPS_WINDOW) : cur.tail('step', 'tokens_per_s', TPS_WINDOW)) : null;
   const lastAcc = cur?.last('eval', 'greedy_acc') ?? null;
   const task = resolved?.cfg.task.name ?? 'addition';
 
   useEffect(() => {
     (window as unknown as { __reasonlab: unknown }).__reasonlab = Object.freeze({
       state: status.state,
-      step: status.step,
+      step: shown.step,
       backend: backend?.name ?? null,
       runId: status.runId,
       tokensPerSec: tps,
@@ -331,17 +386,30 @@ export function App() {
         <span className="badge" data-testid="backend-badge" title={backend?.skipped.map((s) => `${s.name} skipped: ${s.reason}`).join('\n')}>
           {backend ? backendText(backend) : backendErr ? 'no backend' : 'detecting backend…'}
         </span>
-        <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
-          {status.state}
-          {status.stepMode && status.state === 'paused' ? ' (step mode)' : ''}
-        </span>
-        <span className="counter" data-testid="step-counter" data-step={status.step}>
-          step {status.step}
-          {status.total ? ` / ${status.total}` : ''} · {status.phase.toUpperCase()}
+        {restoredRun ? (
+          // data-state stays the worker's (idle: nothing trains); the text says what was stored.
+          <span
+            className={`state state-${restoredRun.state === 'interrupted' ? 'paused' : restoredRun.state} restored`}
+            data-testid="run-state"
+            data-state={status.state}
+            data-restored={restoredRun.state}
+            title={`A saved run, loaded from this browser: nothing is training.${resumable(restoredRun) ? ` Resume continues it from step ${restoredRun.savedStep}.` : ''}`}
+          >
+            {restoredRun.state === 'done' || restoredRun.state === 'stopped' ? `${restoredRun.state} (saved run)` : `${restoredRun.state} · not running`}
+          </span>
+        ) : (
+          <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
+            {status.state}
+            {status.stepMode && status.state === 'paused' ? ' (step mode)' : ''}
+          </span>
+        )}
+        <span className="counter" data-testid="step-counter" data-step={shown.step}>
+          step {shown.step}
+          {shown.total ? ` / ${shown.total}` : ''} · {shown.phase.toUpperCase()}
         </span>
         {tps !== null && (
-          <span className="muted" data-testid="tokens-per-s" data-value={tps}>
-            {Math.round(tps).toLocaleString('en-US')} tok/s
+          <span className="muted" data-testid="tokens-per-s" data-value={tps} title={`Median over the last ${TPS_WINDOW} logged steps${inRl ? ' (RL update speed)' : ''}`}>
+            {Math.round(tps).toLocaleString('en-US')} tok/s <span className="fine">(median, last {TPS_WINDOW} steps)</span>
           </span>
         )}
         {lastAcc !== null && <span className="muted">acc {(lastAcc * 100).toFixed(1)}%</span>}
@@ -385,7 +453,13 @@ export function App() {
               <button type="button" data-testid="pause-btn" disabled={status.state !== 'running'} onClick={() => void api().pause()}>
                 Pause
               </button>
-              <button type="button" data-testid="resume-btn" disabled={status.state !== 'paused'} onClick={() => void api().resume()}>
+              <button
+                type="button"
+                data-testid="resume-btn"
+                disabled={!(status.state === 'paused' || (restoredRun && resumable(restoredRun) && !!backend))}
+                onClick={() => (restoredRun ? void resumeRun(restoredRun.id) : void api().resume())}
+                title={restoredRun ? `Continue the saved run from step ${restoredRun.savedStep}` : undefined}
+              >
                 Resume
               </button>
               <button
@@ -413,6 +487,7 @@ export function App() {
               copy link to these settings
             </button>
           </section>
+          <RunsList runs={runs} currentId={status.runId ?? restoredId} busy={active} compare={new Set(compare.keys())} onResume={resumeRun} onCompare={toggleCompare} onDownload={downloadCk} onDelete={deleteRun} onUpload={uploadCk} />
           {info && resolved && (
             <Settings
               info={info}
@@ -422,7 +497,6 @@ export function App() {
               dataPanel={<DataChoice dataset={dataset} error={dataErr} locked={active} onUpload={(f) => void uploadData(f)} onShipped={() => void useShipped()} onClear={() => void clearData()} />}
             />
           )}
-          <RunsList runs={runs} currentId={status.runId} busy={active} compare={new Set(compare.keys())} onResume={resumeRun} onCompare={toggleCompare} onDownload={downloadCk} onDelete={deleteRun} onUpload={uploadCk} />
         </aside>
         <main className="main">
           <div className="toolbar">
@@ -449,7 +523,7 @@ export function App() {
           </div>
           <Inspector samples={cur?.samples ?? []} task={task} version={version} />
           <Rollouts samples={cur?.samples ?? []} task={task} version={version} />
-          {client.current && <DatasetExplorer api={client.current.api} params={params.current} task={task} hasUpload={!!dataset} />}
+          {info && <DatasetExplorer api={getClient().api} params={params.current} task={task} hasUpload={!!dataset} />}
           {cur && cur.warnings.length > 0 && (
             <section className="panel">
               <h2>Warnings</h2>

@@ -1,7 +1,13 @@
 // The UI's handle on the training worker: a module Worker wrapped with comlink. Only the worker's
 // types are imported here (`import type`); tfjs and the training core never load on this thread.
+//
+// One worker per page, created on first use and kept at module level, so React StrictMode's
+// mount -> unmount -> mount (and any remount) reuses it instead of racing a second worker. The
+// worker gets one proxied callback for its whole life; it forwards to whichever handler the
+// mounted app registered. Proxies are never released while the worker lives: `restartWorker()`
+// (after a lost GPU device) terminates the worker, which frees both ends.
 
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, wrap, type Remote } from 'comlink';
 import type { TrainerApi } from '../worker/worker.ts';
 import type { Update } from '../worker/protocol.ts';
 
@@ -9,23 +15,43 @@ export type Api = Remote<TrainerApi>;
 
 export interface Client {
   api: Api;
-  close(): void;
+  /** Increases with every new worker (a restart), so views can tell a fresh worker from the old one. */
+  generation: number;
 }
 
-export function createClient(onUpdate: (u: Update) => void): Client {
-  const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'reasonlab-trainer' });
+let handler: ((u: Update) => void) | null = null;
+let client: Client | null = null;
+let worker: Worker | null = null;
+let generation = 0;
+
+function dispatch(u: Update): void {
+  handler?.(u);
+}
+
+/** The page's worker, created on first use. */
+export function getClient(): Client {
+  if (client) return client;
+  worker = new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'reasonlab-trainer' });
   const api = wrap<TrainerApi>(worker);
-  void api.subscribe(proxy(onUpdate));
-  let closed = false;
-  return {
-    api,
-    close() {
-      if (closed) return;
-      closed = true;
-      api[releaseProxy]();
-      worker.terminate();
-    },
+  void api.subscribe(proxy(dispatch)).catch(() => undefined);
+  client = { api, generation: ++generation };
+  return client;
+}
+
+/** Route the worker's updates to `h` (the mounted app); returns an unsubscribe that is safe to call late. */
+export function setUpdateHandler(h: (u: Update) => void): () => void {
+  handler = h;
+  return () => {
+    if (handler === h) handler = null;
   };
+}
+
+/** End the worker and start a fresh one (its backend is unusable after a lost GPU device). */
+export function restartWorker(): Client {
+  worker?.terminate();
+  worker = null;
+  client = null;
+  return getClient();
 }
 
 /** A thrown error (from the worker or here) as one readable line: the message, no stack. */

@@ -76,6 +76,14 @@ export class RunData {
     return c && c.length ? c[c.length - 1]! : null;
   }
 
+  /** The last `n` finite values of a column (oldest first). */
+  tail(type: string, key: string, n: number): number[] {
+    const c = this.col(type, key);
+    const out: number[] = [];
+    for (let i = (c?.length ?? 0) - 1; i >= 0 && out.length < n; i--) if (Number.isFinite(c![i]!)) out.unshift(c![i]!);
+    return out;
+  }
+
   /** Everything as plain JSON (for the metrics download). */
   toJSON(): Record<string, Record<string, number[]>> {
     const out: Record<string, Record<string, number[]>> = {};
