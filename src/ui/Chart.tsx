@@ -91,7 +91,8 @@ function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
     });
   });
   const data = tables.length ? uPlot.join(tables) : ([[]] as unknown as uPlot.AlignedData);
-  return { data, series, key: series.map((s) => `${s.label}|${String(s.stroke)}`).join(';') + mode };
+  const empty = tables.length === 0;
+  return { data, series, empty, key: series.map((s) => `${s.label}|${String(s.stroke)}`).join(';') + mode + (empty ? '|empty' : '') };
 }
 
 /** Where the current run's RL phase starts, in x units (null when it has none). */
@@ -126,7 +127,7 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
     frame.current = requestAnimationFrame(() => {
       const el = host.current;
       if (!el) return;
-      const { data, series, key } = build(spec, runs, mode);
+      const { data, series, key, empty } = build(spec, runs, mode);
       shade.current = rlStart(runs, mode);
       if (plot.current && plot.current.key === key) {
         plot.current.u.setData(data);
@@ -140,10 +141,19 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
         series,
         legend: { show: true, live: false },
         cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: false }, y: spec.log ? { distr: 3 } : spec.percent ? { range: [0, 1] } : {} },
+        // With no data yet every chart draws the same empty frame (fixed ranges, grid, axes), with
+        // the "no data yet" note over it; only the percent charts label their y axis.
+        scales: empty
+          ? { x: { time: false, range: [0, 100] }, y: { range: [0, 1] } }
+          : { x: { time: false }, y: spec.log ? { distr: 3 } : spec.percent ? { range: [0, 1] } : {} },
         axes: [
-          { size: 30, font: '11px system-ui', stroke: '#5b6472' },
-          { size: 46, font: '11px system-ui', stroke: '#5b6472', values: (_u, v) => v.map((x) => (x == null ? '' : spec.percent ? `${Math.round(x * 100)}%` : Math.abs(x) >= 1000 ? `${+(x / 1000).toFixed(1)}k` : String(+x.toPrecision(3)))) },
+          { size: 30, font: '11px system-ui', stroke: '#5b6472', ...(empty ? { values: (_u: uPlot, v: number[]) => v.map(() => '') } : {}) },
+          {
+            size: 46,
+            font: '11px system-ui',
+            stroke: '#5b6472',
+            values: (_u, v) => v.map((x) => (x == null || (empty && !spec.percent) ? '' : spec.percent ? `${Math.round(x * 100)}%` : Math.abs(x) >= 1000 ? `${+(x / 1000).toFixed(1)}k` : String(+x.toPrecision(3)))),
+          },
         ],
         hooks: {
           drawClear: [
@@ -195,6 +205,8 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
   };
 
   const extra = props.points !== undefined ? { 'data-points': props.points } : {};
+  const lines = linesOf(spec, runs);
+  const empty = !runs.some((r) => lines.some((l) => (r.data.col(l.type, l.key)?.length ?? 0) > 0));
   return (
     <figure className="chart" data-testid={props.testId} {...extra}>
       <figcaption>
@@ -203,7 +215,10 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
           PNG
         </button>
       </figcaption>
-      <div ref={host} className="chart-host" />
+      <div className="chart-body">
+        <div ref={host} className="chart-host" />
+        {empty && <div className="chart-empty muted">No data yet: start a run or resume a saved one.</div>}
+      </div>
     </figure>
   );
 });

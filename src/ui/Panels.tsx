@@ -109,6 +109,20 @@ export function DatasetExplorer({ api, params, task, hasUpload }: { api: Api; pa
   );
 }
 
+/** Steps a run is heading for: SFT plus RL as configured. */
+export function runTotal(cfg: RunSummary['cfg']): number {
+  return (cfg.stage === 'rl' ? 0 : cfg.train.steps) + (cfg.stage && cfg.stage !== 'sft' ? (cfg.rl?.steps ?? 0) : 0);
+}
+
+/** The run's state line: where it stands and what Resume would do. */
+function stateText(r: RunSummary, total: number, live: boolean): string {
+  const saved = Math.max(0, r.savedStep);
+  if (live) return `${r.state} · step ${r.step} of ${total}, saved at ${saved}`;
+  if (r.state === 'interrupted') return r.savedStep >= 0 ? `interrupted — resume from step ${saved} of ${total}` : `interrupted before its first checkpoint (step 50)`;
+  if (r.state === 'paused') return `paused — resume from step ${saved} of ${total}`;
+  return `${r.state} · saved at step ${saved} of ${total}`;
+}
+
 const fmtTime = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
 
 export const RunsList = memo(function RunsList(props: {
@@ -148,24 +162,27 @@ export const RunsList = memo(function RunsList(props: {
       ) : (
         <ul>
           {runs.map((r) => {
-            const total = (r.cfg.stage === 'rl' ? 0 : r.cfg.train.steps) + (r.cfg.stage && r.cfg.stage !== 'sft' ? (r.cfg.rl?.steps ?? 0) : 0);
+            const total = runTotal(r.cfg);
             const live = r.id === currentId && busy;
             return (
-              <li key={r.id} data-testid="run-item" data-run-id={r.id} data-saved-step={r.savedStep} className={r.id === currentId ? 'current' : undefined}>
-                <div className="run-name">{r.name}</div>
-                <div className="muted">
-                  {r.state} · saved at step {Math.max(0, r.savedStep)} of {total}
-                  {r.lastAcc !== null ? ` · acc ${(r.lastAcc * 100).toFixed(0)}%` : ''} · {r.backend} · {fmtTime(r.updated)}
+              <li key={r.id} data-testid="run-item" data-run-id={r.id} data-saved-step={r.savedStep} data-state={r.state} className={r.id === currentId ? 'current' : undefined}>
+                <div className="run-name" title={r.name}>
+                  {r.name}
                 </div>
-                <div className="row">
+                <div className={`muted run-state-line${r.state === 'interrupted' ? ' interrupted' : ''}`}>{stateText(r, total, live)}</div>
+                <div className="muted">
+                  {r.lastAcc !== null ? `acc ${(r.lastAcc * 100).toFixed(0)}% · ` : ''}
+                  {r.backend} · {fmtTime(r.updated)}
+                </div>
+                <div className="run-actions">
                   <button type="button" className="small" data-testid="resume-run-btn" disabled={busy || r.savedStep < 0} onClick={() => props.onResume(r.id)}>
                     {r.savedStep >= total ? 'Open' : 'Resume'}
                   </button>
                   <label className="check">
                     <input type="checkbox" checked={compare.has(r.id)} disabled={r.id === currentId} onChange={() => props.onCompare(r.id)} /> compare
                   </label>
-                  <button type="button" className="small" data-testid="checkpoint-download" disabled={r.savedStep < 0} onClick={() => props.onDownload(r.id)}>
-                    Checkpoint .zip
+                  <button type="button" className="small" data-testid="checkpoint-download" disabled={r.savedStep < 0} onClick={() => props.onDownload(r.id)} title="Download the checkpoint as a .zip (for the CLI)" aria-label="Download checkpoint .zip">
+                    .zip
                   </button>
                   <button type="button" className="small danger" disabled={live} onClick={() => props.onDelete(r.id)}>
                     Delete
