@@ -487,7 +487,7 @@ export function App() {
               copy link to these settings
             </button>
           </section>
-          <RunsList runs={runs} currentId={status.runId ?? restoredId} busy={active} compare={new Set(compare.keys())} onResume={resumeRun} onCompare={toggleCompare} onDownload={downloadCk} onDelete={deleteRun} onUpload={uploadCk} />
+          <RunsList runs={runs} currentId={status.runId ?? restoredId} busy={active} liveSaved={active ? status.savedStep : null} compare={new Set(compare.keys())} onResume={resumeRun} onCompare={toggleCompare} onDownload={downloadCk} onDelete={deleteRun} onUpload={uploadCk} />
           {info && resolved && (
             <Settings
               info={info}

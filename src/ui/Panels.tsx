@@ -117,7 +117,7 @@ export function runTotal(cfg: RunSummary['cfg']): number {
 /** The run's state line: where it stands and what Resume would do. */
 function stateText(r: RunSummary, total: number, live: boolean): string {
   const saved = Math.max(0, r.savedStep);
-  if (live) return `${r.state} · step ${r.step} of ${total}, saved at ${saved}`;
+  if (live) return r.savedStep >= 0 ? `this run · checkpoint at step ${saved} of ${total}` : `this run · no checkpoint yet (one every 50 steps)`;
   if (r.state === 'interrupted') return r.savedStep >= 0 ? `interrupted — resume from step ${saved} of ${total}` : `interrupted before its first checkpoint (step 50)`;
   if (r.state === 'paused') return `paused — resume from step ${saved} of ${total}`;
   return `${r.state} · saved at step ${saved} of ${total}`;
@@ -129,6 +129,8 @@ export const RunsList = memo(function RunsList(props: {
   runs: RunSummary[];
   currentId: string | null;
   busy: boolean;
+  /** The live run's newest checkpoint step (the stored summary lags behind while it trains). */
+  liveSaved: number | null;
   compare: Set<string>;
   onResume: (id: string) => void;
   onCompare: (id: string) => void;
@@ -161,9 +163,10 @@ export const RunsList = memo(function RunsList(props: {
         <p className="muted">No saved runs yet. Runs are kept in this browser, with a checkpoint every 50 steps.</p>
       ) : (
         <ul>
-          {runs.map((r) => {
-            const total = runTotal(r.cfg);
-            const live = r.id === currentId && busy;
+          {runs.map((stored) => {
+            const total = runTotal(stored.cfg);
+            const live = stored.id === currentId && busy;
+            const r = live && props.liveSaved !== null ? { ...stored, savedStep: Math.max(stored.savedStep, props.liveSaved) } : stored;
             return (
               <li key={r.id} data-testid="run-item" data-run-id={r.id} data-saved-step={r.savedStep} data-state={r.state} className={r.id === currentId ? 'current' : undefined}>
                 <div className="run-name" title={r.name}>
