@@ -6,6 +6,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendHooks, type BackendName } from '../backend.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../config.ts';
+import { RlTrainer } from '../train/rl.ts';
 import { paramCount, type ModelConfig } from '../model/config.ts';
 import { disposeParams, initParams } from '../model/gpt.ts';
 import { sample } from '../model/sample.ts';
@@ -63,6 +65,18 @@ export interface SampleBenchResult {
   leakedTensorsPerCall: number;
 }
 
+/** One RL step (rollouts + verification + update) as RlTrainer.trainStep runs it. */
+export interface RlBenchResult {
+  config: string;
+  steps: number;
+  msPerStepMedian: number;
+  /** Completion tokens sampled per second (median over steps). */
+  sampleTokensPerS: number;
+  /** Update positions (B*T) per second (median over steps). */
+  updateTokensPerS: number;
+  leakedTensorsPerStep: number;
+}
+
 export interface BackendResult {
   name: BackendName;
   available: boolean;
@@ -73,6 +87,7 @@ export interface BackendResult {
   train: TrainResult[];
   sampling: SampleBenchResult | null;
   samplingSkipped?: string;
+  rl?: RlBenchResult | null;
   /** Wall time spent on this backend. */
   seconds: number;
 }
@@ -219,6 +234,42 @@ async function benchSample(plan: Plan, log: (l: string) => void): Promise<Sample
   }
 }
 
+/**
+ * RL steps of the nano preset on 2-digit addition from a random init (every completion runs to the
+ * length limit: the slowest case), 16 prompts x 8 samples, GRPO, one inner epoch.
+ */
+async function benchRl(plan: Plan, log: (l: string) => void): Promise<RlBenchResult> {
+  const cfg = applyOverrides(DEFAULT_CONFIG, { task: 'addition', digits: 2, preset: 'nano', stage: 'rl', 'rl.prompts': 16, 'rl.group': 8, 'rl.warmupSteps': 0, 'eval.n': 0 });
+  const t = new RlTrainer(cfg);
+  try {
+    for (let i = 0; i < Math.max(plan.warmup, 1); i++) await t.trainStep();
+    const n0 = tf.memory().numTensors;
+    const steps = Math.max(1, Math.min(plan.maxSteps, 5));
+    const ms: number[] = [];
+    const smp: number[] = [];
+    const upd: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      const { metrics } = await t.trainStep();
+      ms.push(performance.now() - t0);
+      smp.push(metrics.sample_tokens_per_s);
+      upd.push(metrics.update_tokens_per_s);
+    }
+    const r: RlBenchResult = {
+      config: 'nano, addition 2 digits, 16 prompts x 8, grpo',
+      steps,
+      msPerStepMedian: median(ms),
+      sampleTokensPerS: median(smp),
+      updateTokensPerS: median(upd),
+      leakedTensorsPerStep: (tf.memory().numTensors - n0) / steps,
+    };
+    log(`  rl step    ${r.msPerStepMedian.toFixed(0)} ms/step, sampling ${r.sampleTokensPerS.toFixed(0)} tok/s, update ${r.updateTokensPerS.toFixed(0)} tok/s [${steps} steps]`);
+    return r;
+  } finally {
+    t.dispose();
+  }
+}
+
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 async function hooksFor(name: BackendName): Promise<BackendHooks> {
@@ -255,6 +306,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       }
       if (name === 'cpu' && quick) res.samplingSkipped = 'quick mode (cpu is too slow for sampling without the cache)';
       else res.sampling = await benchSample(plan, log);
+      res.rl = quick && name !== 'wasm' ? null : await benchRl(plan, log);
       res.seconds = (performance.now() - tb) / 1000;
       log(`  (${res.seconds.toFixed(0)} s)`);
       backends.push(res);

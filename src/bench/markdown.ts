@@ -41,6 +41,18 @@ export function benchMarkdown(r: BenchReport): string {
       out.push(`| ${b.name} | - | - | - | - | - | ${b.samplingSkipped ?? 'skipped'} | ${leak(trainLeak)} | - |`);
     }
   }
+  const rl = r.backends.filter((x) => x.available && x.rl);
+  if (rl.length) {
+    out.push('');
+    out.push('RL step (`RlTrainer.trainStep`: sample 128 completions with the KV cache, verify, one GRPO update; random init, so every completion runs to the length limit):');
+    out.push('');
+    out.push('| backend | config | steps | ms/step (median) | sampling tokens/s | update tokens/s | leaked / RL step |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const b of rl) {
+      const x = b.rl!;
+      out.push(`| ${b.name} | ${x.config} | ${x.steps} | ${f0(x.msPerStepMedian)} | ${f0(x.sampleTokensPerS)} | ${f0(x.updateTokensPerS)} | ${leak(x.leakedTensorsPerStep)} |`);
+    }
+  }
   const skipped = r.backends.filter((x) => !x.available);
   if (skipped.length) {
     out.push('');
