@@ -19,8 +19,8 @@ describe.skipIf(noBrowser)('page load (headless chromium)', () => {
       expect(await page.locator('body').innerText()).toMatch(/webgpu skipped[^\n]*software adapter/i);
       const s = await snapshot(page);
       expect(s.state).toBe('idle');
-      // (Not 'networkidle': the StrictMode double mount ends the first worker while its script
-      // request is open, and chromium never counts that request as finished.)
+      // ('load', not 'networkidle': whether the worker's requests count as idle is not what this
+      // test is about.)
       await page.waitForLoadState('load');
       await page.getByTestId('runs-list').waitFor();
       expect(errors).toEqual([]);
