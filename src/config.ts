@@ -23,6 +23,12 @@ export interface RlConfig {
   prompts: number;
   /** Completions sampled per prompt (G). */
   group: number;
+  /**
+   * Where RL prompts come from: 0 = a fresh train-split problem for every prompt (prompts with
+   * checkable answers are cheap); N = the first N distinct train problems of the seed (set it to
+   * train.trainSize to reuse exactly the SFT problems).
+   */
+  pool: number;
   /** Sampling temperature of the rollouts; the policy is softmax(logits / temperature). */
   temperature: number;
   /** Reward scheme: binary | tinyzero | logicrl | process. */
@@ -98,6 +104,7 @@ export const DEFAULT_RL: RlConfig = {
   steps: 200,
   prompts: 16,
   group: 8,
+  pool: 0,
   temperature: 1.0,
   scheme: 'binary',
   lr: 1e-4,
@@ -257,6 +264,7 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
   need(int(r.steps, 0), `rl.steps must be an integer >= 0, got ${r.steps}`);
   need(int(r.prompts, 1) && r.prompts <= 1024, `rl.prompts must be an integer in [1, 1024], got ${r.prompts}`);
   need(int(r.group, 1) && r.group <= 256, `rl.group must be an integer in [1, 256], got ${r.group}`);
+  need(int(r.pool, 0), `rl.pool must be an integer >= 0, got ${r.pool}`);
   need(r.algo !== 'rloo' || r.group >= 2, `rl.algo rloo needs rl.group >= 2 (a leave-one-out mean), got ${r.group}`);
   need(r.temperature > 0 && r.temperature <= 10, `rl.temperature must be in (0, 10], got ${r.temperature}`);
   need((SCHEMES as readonly string[]).includes(r.scheme), `rl.scheme must be one of ${SCHEMES.join(', ')}, got ${r.scheme}`);

@@ -414,3 +414,26 @@ describe('RL resume', () => {
     expect(rows(part)).toEqual(rows(full));
   });
 });
+
+describe('RL prompts', () => {
+  it('rl.pool 0 draws fresh problems; rl.pool N draws only from the first N distinct train problems (the SFT pool)', async () => {
+    await useBackend('cpu');
+    const { distinctProblems } = await import('../src/data/split.ts');
+    const { getTask } = await import('../src/tasks/registry.ts');
+    const fresh = new RlTrainer(rlConfig({ digits: 3, 'rl.prompts': 16 }));
+    const pooled = new RlTrainer(rlConfig({ digits: 3, 'rl.prompts': 16, 'rl.pool': 5 }));
+    try {
+      const task = getTask('addition');
+      const canon = (ps: unknown[]) => ps.map((p) => task.canonical(p));
+      const pool = new Set(canon(distinctProblems(task, pooled.cfg.task.config, pooled.cfg.train.seed, 'train', 5)));
+      const drawn = [0, 1, 2].flatMap((s) => canon(pooled.problemsAt(s)));
+      expect(drawn.every((c) => pool.has(c))).toBe(true);
+      const freshDrawn = [0, 1, 2].flatMap((s) => canon(fresh.problemsAt(s)));
+      expect(new Set(freshDrawn).size).toBeGreaterThan(20);
+      expect(canon(fresh.problemsAt(1))).toEqual(canon(fresh.problemsAt(1))); // a pure function of the step
+    } finally {
+      fresh.dispose();
+      pooled.dispose();
+    }
+  });
+});

@@ -31,7 +31,7 @@ Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
   train:  --steps --batchSize --lr --minLr --warmupSteps --weightDecay --beta1 --beta2 --gradClip
           --trainSize (0 = fresh problems every step) --seed --logEvery --maxBadSteps
   eval:   --eval.every --eval.n --eval.temperature --eval.topK --eval.samples --eval.passk 1,4,16 --eval.passkN
-  rl:     --rl.algo --rl.steps --rl.prompts --rl.group --rl.temperature --rl.scheme --rl.lr --rl.warmupSteps
+  rl:     --rl.algo --rl.steps --rl.prompts --rl.group --rl.pool (0 = fresh prompts) --rl.temperature --rl.scheme --rl.lr --rl.warmupSteps
           --rl.clip --rl.epochs --rl.kl --rl.entropy --rl.zeroVar --rl.baselineMomentum --rl.rolloutsMB
           (with --stage rl, bare --steps/--lr/--temperature/--warmupSteps mean the rl.* ones)
 `;

@@ -104,13 +104,13 @@ export class RlTrainer {
 
   /** The P problems of RL step `s`: a pure function of the seed and the step. */
   problemsAt(s: number): unknown[] {
-    const { seed, trainSize } = this.cfg.train;
+    const { seed } = this.cfg.train;
     const tc = this.cfg.task.config;
     const rng = new Rng(hashInts(seed, 7, s));
     const out: unknown[] = [];
-    if (trainSize > 0) {
-      // The same limited problems SFT saw: RL gains are not new data.
-      this.pool ??= distinctProblems(this.task, tc, seed, 'train', trainSize);
+    if (this.cfg.rl.pool > 0) {
+      // A fixed pool (rl.pool = train.trainSize: the very problems SFT saw, so gains are not new data).
+      this.pool ??= distinctProblems(this.task, tc, seed, 'train', this.cfg.rl.pool);
       for (let i = 0; i < this.cfg.rl.prompts; i++) out.push(this.pool[rng.int(this.pool.length)]);
     } else {
       for (let i = 0; i < this.cfg.rl.prompts; i++) out.push(problemAt(this.task, tc, seed, 'train', 1_000_000_000 + rng.int(1_000_000_000)));

@@ -119,6 +119,7 @@ export const Settings = memo(function Settings(props: { info: AppInfo; resolved:
         <Select label="reward scheme" value={rl.scheme} options={info.schemes} onCommit={sec('rl', 'scheme')} disabled={locked} />
         <Field label="prompts / step" value={num(rl.prompts)} onCommit={sec('rl', 'prompts')} step="1" disabled={locked} />
         <Field label="group size" value={num(rl.group)} onCommit={sec('rl', 'group')} step="1" disabled={locked} />
+        <Field label="prompt pool (0 = fresh)" value={num(rl.pool)} onCommit={sec('rl', 'pool')} step="1" disabled={locked} />
         <Field label="temperature" value={num(rl.temperature)} onCommit={sec('rl', 'temperature')} disabled={locked} />
         <Field label="learning rate" value={num(rl.lr)} onCommit={sec('rl', 'lr')} disabled={locked} />
         <Field label="clip ε" value={num(rl.clip)} onCommit={sec('rl', 'clip')} disabled={locked} />

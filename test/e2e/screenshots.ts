@@ -4,6 +4,8 @@
 //   narrow.png           400x800, same run
 //   inspector.png        the inspector with evaluation samples and verdicts
 //   runs-list.png        the stored runs after a reload
+//   rl-phase.png         an sft+rl run in its RL phase: shaded RL part, reward/KL/entropy charts
+//   rollouts.png         the RL rollout browser (records with verdicts and advantages)
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { waitFor, waitForBadge, waitForState, waitForStep } from './helpers/app.ts';
@@ -47,10 +49,25 @@ try {
   await waitForBadge(page);
   const list = page.getByTestId('runs-list');
   await list.getByTestId('run-item').first().waitFor();
-  await list.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 56));
   await page.screenshot({ path: resolve(OUT, 'runs-list.png') });
   if (app.errors.length) console.warn(`page errors while taking screenshots:\n  ${app.errors.join('\n  ')}`);
   await app.close();
+
+  // SFT on 100 problems (it plateaus), then GRPO on fresh prompts: docs/EXPERIMENTS.md, experiment 1.
+  const rlQuery =
+    'backend=wasm&stage=sft%2Brl&task=addition&digits=2&preset=nano&seed=1&steps=400&lr=6e-3&minLr=6e-4&warmupSteps=30&trainSize=100' +
+    '&rl.steps=80&rl.lr=3e-4&rl.prompts=16&rl.group=8&eval.every=20&eval.n=64&eval.passk=1,4';
+  const rl = await openApp(browser, server.url, rlQuery, { viewport: { width: 1280, height: 800 } });
+  await waitForBadge(rl.page);
+  await rl.page.getByTestId('start-btn').click();
+  await waitForState(rl.page, ['done'], 900_000);
+  await rl.page.screenshot({ path: resolve(OUT, 'rl-phase.png') });
+  const rollouts = rl.page.getByTestId('rollouts');
+  await rollouts.getByTestId('sample-row').first().waitFor();
+  await rollouts.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 56));
+  await rl.page.screenshot({ path: resolve(OUT, 'rollouts.png') });
+  if (rl.errors.length) console.warn(`page errors in the RL run:\n  ${rl.errors.join('\n  ')}`);
+  await rl.close();
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();
