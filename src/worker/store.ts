@@ -85,6 +85,9 @@ export class RunStore {
    */
   async saveCheckpoint(ck: StoredCheckpoint, events: TrainEvent[], summary: RunSummary): Promise<void> {
     const tx = this.db.transaction(['runs', 'checkpoints', 'events'], 'readwrite');
+    // On a failed write the catch below aborts the transaction and `tx.done` rejects: observed
+    // there, or it would surface as an unhandled AbortError.
+    tx.done.catch(() => {});
     try {
       const evStore = tx.objectStore('events');
       const last = await evStore.openCursor(IDBKeyRange.bound([ck.runId, 0], [ck.runId, Infinity]), 'prev');
