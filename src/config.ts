@@ -12,7 +12,7 @@ export const STAGES = ['sft', 'rl', 'sft+rl'] as const;
 export type Stage = (typeof STAGES)[number];
 export const ALGOS = ['grpo', 'drgrpo', 'rloo', 'reinforce'] as const;
 export type Algo = (typeof ALGOS)[number];
-export const ZERO_VAR = ['keep', 'skip'] as const;
+export const ZERO_VAR = ['keep', 'skip', 'resample'] as const;
 
 export interface RlConfig {
   /** Advantage estimator: grpo (group mean/std), drgrpo (group mean, constant length normaliser), rloo (leave-one-out mean), reinforce (running-mean baseline). */
@@ -45,7 +45,10 @@ export interface RlConfig {
   kl: number;
   /** Entropy bonus coefficient (0 = off, entropy still measured). */
   entropy: number;
-  /** Groups whose completions all got the same reward: keep them in the batch (no signal) or skip them. */
+  /**
+   * Groups whose completions all got the same reward: keep them in the batch (no signal), skip
+   * them, or resample: replace them by groups of fresh prompts (up to 3 rounds; DAPO's dynamic sampling).
+   */
   zeroVar: string;
   /** Running-mean baseline momentum of reinforce (b <- m*b + (1-m)*mean reward). */
   baselineMomentum: number;

@@ -306,6 +306,42 @@ describe('RlTrainer bookkeeping', () => {
     t.dispose();
   });
 
+  it("zeroVar 'resample' replaces all-equal groups by fresh prompts, keeps the replaced ones as discarded records, and is deterministic", async () => {
+    await useBackend('cpu');
+    const mixed = toyTask((p, c) => (p.n % 3 === 0 ? true : p.n % 3 === 1 ? false : c.length > 0 && c.charCodeAt(0) % 2 === 0));
+    const G = 4;
+    const cfg = rlConfig({ 'rl.prompts': 8, 'rl.group': G, 'rl.zeroVar': 'resample' });
+    const run = async () => {
+      const t = new RlTrainer(cfg, { task: mixed });
+      const out = [];
+      for (let s = 0; s < 2; s++) out.push(await t.trainStep());
+      t.dispose();
+      return out;
+    };
+    const a = await run();
+    let resampled = 0;
+    for (const { metrics, records } of a) {
+      const kept = records.filter((r) => !r.discarded);
+      const gone = records.filter((r) => r.discarded);
+      expect(kept).toHaveLength(8 * G);
+      expect(gone.length).toBe(metrics.resampled_groups * G);
+      for (const r of gone) expect(r.advantage).toBe(0);
+      // every discarded group had all-equal rewards
+      for (const id of new Set(gone.map((r) => r.id.replace(/-s\d+$/, '')))) {
+        const rs = gone.filter((r) => r.id.startsWith(id + '-s'));
+        expect(new Set(rs.map((r) => r.verdict.reward)).size).toBe(1);
+      }
+      // the trained batch has no more zero-variance groups than the first draw
+      expect(metrics.zero_var_after).toBeLessThanOrEqual(metrics.zero_var_share);
+      // statistics cover everything sampled: kept + discarded
+      expect(metrics.accuracy).toBeCloseTo(records.filter((r) => r.verdict.correct).length / records.length, 12);
+      resampled += metrics.resampled_groups;
+    }
+    expect(resampled).toBeGreaterThan(0);
+    const b = await run();
+    expect(b.map((x) => x.records.map((r) => [r.id, r.completion, r.advantage]))).toEqual(a.map((x) => x.records.map((r) => [r.id, r.completion, r.advantage])));
+  });
+
   it('every estimator takes a finite step; PPO epochs report a clip fraction', async () => {
     await useBackend('cpu');
     for (const algo of ['grpo', 'drgrpo', 'rloo', 'reinforce'] as const) {

@@ -20,7 +20,7 @@ export const HELP = `reasonlab — train small reasoning models (SFT on traces) 
   reasonlab train --resume --out runs/NAME [--steps N]     continue an SFT run from its checkpoint
   reasonlab train --stage rl --from runs/SFT --out runs/NAME --algo grpo|drgrpo|rloo|reinforce --group 8
                   --steps N [--prompts 16 --temperature 1 --scheme binary --lr 1e-4 --clip 0.2 --epochs 1
-                  --kl 0 --entropy 0 --zeroVar keep|skip]     RL from a checkpoint (no --from: random init)
+                  --kl 0 --entropy 0 --zeroVar keep|skip|resample]     RL from a checkpoint (no --from: random init)
   reasonlab train --stage sft+rl --out runs/NAME --steps N --rl.steps M ...   SFT, then RL, one run
   reasonlab eval  --run runs/NAME [--n 500] [--temperature 0.8] [--k 1,4,16] [--backend ...]
   reasonlab bench [--quick] [--backends wasm,cpu,webgpu]
@@ -32,7 +32,7 @@ Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
           --trainSize (0 = fresh problems every step) --seed --logEvery --maxBadSteps
   eval:   --eval.every --eval.n --eval.temperature --eval.topK --eval.samples --eval.passk 1,4,16 --eval.passkN
   rl:     --rl.algo --rl.steps --rl.prompts --rl.group --rl.pool (0 = fresh prompts) --rl.temperature --rl.scheme --rl.lr --rl.warmupSteps
-          --rl.clip --rl.epochs --rl.kl --rl.entropy --rl.zeroVar --rl.baselineMomentum --rl.rolloutsMB
+          --rl.clip --rl.epochs --rl.kl --rl.entropy --rl.zeroVar keep|skip|resample --rl.baselineMomentum --rl.rolloutsMB
           (with --stage rl, bare --steps/--lr/--temperature/--warmupSteps mean the rl.* ones)
 `;
 

@@ -51,6 +51,10 @@ export interface RlStepEvent {
   zero_var_share: number;
   /** Groups left out of the update (rl.zeroVar = skip). */
   skipped_groups: number;
+  /** Groups replaced by fresh prompts (rl.zeroVar = resample), over all rounds. */
+  resampled_groups: number;
+  /** Share of zero-variance groups in the batch that was trained on (after resampling). */
+  zero_var_after: number;
   len_mean: number;
   len_max: number;
   truncated_rate: number;
@@ -122,6 +126,8 @@ export interface RolloutRecord {
   /** Sum of the sampled tokens' log-probs under the sampling policy. */
   logprob: number;
   tokens: number;
+  /** A zero-variance group replaced by resampling (not trained on). */
+  discarded?: boolean;
   provenance: { source: 'model'; run?: string; step: number; seed: number; algo: string; scheme: string };
 }
 

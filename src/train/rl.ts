@@ -56,6 +56,49 @@ interface Rollouts {
   sampleSeconds: number;
 }
 
+/** Resampling rounds of rl.zeroVar = 'resample' (each redraws only the still all-equal groups). */
+export const RESAMPLE_ROUNDS = 3;
+
+/** Per group of G: were all rewards equal? */
+function groupZeroVar(rewards: Float64Array, G: number): boolean[] {
+  const out: boolean[] = [];
+  for (let g = 0; g < rewards.length / G; g++) {
+    const r = rewards.subarray(g * G, (g + 1) * G);
+    out.push(Math.max(...r) - Math.min(...r) <= 1e-9);
+  }
+  return out;
+}
+
+/**
+ * Put the groups of `more` (in order) in place of `ro`'s groups `at`, in place; return the
+ * replaced groups as a Rollouts of their own.
+ */
+function swapGroups(ro: Rollouts, at: number[], more: Rollouts, G: number): Rollouts {
+  const old: Rollouts = { problems: [], prompts: [], promptTokens: [], tokens: [], logprobs: [], truncated: [], verdicts: [], rewards: new Float64Array(at.length * G), sampleSeconds: 0 };
+  at.forEach((g, k) => {
+    old.problems.push(ro.problems[g]);
+    old.prompts.push(ro.prompts[g]!);
+    ro.problems[g] = more.problems[k];
+    ro.prompts[g] = more.prompts[k]!;
+    for (let j = 0; j < G; j++) {
+      const [i, m] = [g * G + j, k * G + j];
+      old.promptTokens.push(ro.promptTokens[i]!);
+      old.tokens.push(ro.tokens[i]!);
+      old.logprobs.push(ro.logprobs[i]!);
+      old.truncated.push(ro.truncated[i]!);
+      old.verdicts.push(ro.verdicts[i]!);
+      old.rewards[k * G + j] = ro.rewards[i]!;
+      ro.promptTokens[i] = more.promptTokens[m]!;
+      ro.tokens[i] = more.tokens[m]!;
+      ro.logprobs[i] = more.logprobs[m]!;
+      ro.truncated[i] = more.truncated[m]!;
+      ro.verdicts[i] = more.verdicts[m]!;
+      ro.rewards[i] = more.rewards[m]!;
+    }
+  });
+  return old;
+}
+
 export class RlTrainer {
   readonly model: ModelConfig;
   readonly task: AnyTask;
@@ -102,27 +145,30 @@ export class RlTrainer {
     this.step = this.startStep + this.rlStep;
   }
 
-  /** The P problems of RL step `s`: a pure function of the seed and the step. */
-  problemsAt(s: number): unknown[] {
+  /**
+   * The problems of RL step `s` (P of them; `n` for a resampling round > 0): a pure function of
+   * the seed, the step and the round.
+   */
+  problemsAt(s: number, round = 0, n = this.cfg.rl.prompts): unknown[] {
     const { seed } = this.cfg.train;
     const tc = this.cfg.task.config;
-    const rng = new Rng(hashInts(seed, 7, s));
+    const rng = new Rng(round === 0 ? hashInts(seed, 7, s) : hashInts(seed, 7, s, round));
     const out: unknown[] = [];
     if (this.cfg.rl.pool > 0) {
       // A fixed pool (rl.pool = train.trainSize: the very problems SFT saw, so gains are not new data).
       this.pool ??= distinctProblems(this.task, tc, seed, 'train', this.cfg.rl.pool);
-      for (let i = 0; i < this.cfg.rl.prompts; i++) out.push(this.pool[rng.int(this.pool.length)]);
+      for (let i = 0; i < n; i++) out.push(this.pool[rng.int(this.pool.length)]);
     } else {
-      for (let i = 0; i < this.cfg.rl.prompts; i++) out.push(problemAt(this.task, tc, seed, 'train', 1_000_000_000 + rng.int(1_000_000_000)));
+      for (let i = 0; i < n; i++) out.push(problemAt(this.task, tc, seed, 'train', 1_000_000_000 + rng.int(1_000_000_000)));
     }
     return out;
   }
 
-  /** Sample G completions for each of P prompts and score them. */
-  async rollout(s: number): Promise<Rollouts> {
+  /** Sample G completions for each problem of step `s` (round `round`, `n` problems) and score them. */
+  async rollout(s: number, round = 0, n = this.cfg.rl.prompts): Promise<Rollouts> {
     const { group: G, temperature, scheme } = this.cfg.rl;
     const tc = this.cfg.task.config;
-    const problems = this.problemsAt(s);
+    const problems = this.problemsAt(s, round, n);
     const prompts = problems.map((p) => this.task.prompt(p, tc) as string);
     const promptTokens: number[][] = [];
     for (const p of prompts) {
@@ -135,7 +181,7 @@ export class RlTrainer {
       temperature,
       topK: 0,
       eosId: this.tok.eos,
-      rng: new Rng(hashInts(this.cfg.train.seed, 8, s)),
+      rng: new Rng(round === 0 ? hashInts(this.cfg.train.seed, 8, s) : hashInts(this.cfg.train.seed, 8, s, round)),
     });
     const sampleSeconds = (performance.now() - t) / 1000;
     const verdicts = res.tokens.map((toks, i) =>
@@ -164,6 +210,22 @@ export class RlTrainer {
     const s = this.rlStep;
     const ro = await this.rollout(s);
     const N = ro.tokens.length;
+    // The share of zero-variance groups in the first draw: the signal the policy gives by itself.
+    const zeroFirst = groupZeroVar(ro.rewards, G);
+    // DAPO-style dynamic sampling: replace all-equal groups by groups of fresh prompts, up to
+    // RESAMPLE_ROUNDS rounds. The replaced groups are kept (as discarded records), not dropped.
+    const discarded: Rollouts[] = [];
+    let resampled = 0;
+    if (r.zeroVar === 'resample') {
+      for (let round = 1; round <= RESAMPLE_ROUNDS; round++) {
+        const zero = groupZeroVar(ro.rewards, G).flatMap((z, g) => (z ? [g] : []));
+        if (!zero.length) break;
+        const more = await this.rollout(s, round, zero.length);
+        ro.sampleSeconds += more.sampleSeconds;
+        discarded.push(swapGroups(ro, zero, more, G));
+        resampled += zero.length;
+      }
+    }
     const adv = computeAdvantages(r.algo, ro.rewards, G, this.baseline, r.baselineMomentum);
     this.baseline = r.algo === 'reinforce' ? adv.baseline : null;
     const skip = r.zeroVar === 'skip';
@@ -253,19 +315,26 @@ export class RlTrainer {
       updateTps = (B * T * r.epochs) / ((performance.now() - tu) / 1000);
     }
 
-    const correct = ro.verdicts.map((v) => v.correct);
+    // Rollout statistics over everything sampled this step (resampled-away groups included): all
+    // are draws of the current policy on random prompts, so these estimate its behaviour; the
+    // trained batch alone would be biased toward mixed groups.
+    const allV = [...ro.verdicts, ...discarded.flatMap((d) => d.verdicts)];
+    const allR = [...ro.rewards, ...discarded.flatMap((d) => [...d.rewards])];
+    const allLens = [...lens, ...discarded.flatMap((d) => d.tokens.map((t) => t.length))];
+    const allTrunc = [...ro.truncated, ...discarded.flatMap((d) => d.truncated)];
+    const M = allV.length;
     const checkPass: Record<string, number> = {};
     const checkSeen: Record<string, number> = {};
-    for (const v of ro.verdicts) {
+    for (const v of allV) {
       for (const c of v.checks) {
         checkSeen[c.name] = (checkSeen[c.name] ?? 0) + 1;
         checkPass[c.name] = (checkPass[c.name] ?? 0) + (c.passed ? 1 : 0);
       }
     }
     for (const k of Object.keys(checkPass)) checkPass[k] = checkPass[k]! / checkSeen[k]!;
-    const mean = ro.rewards.reduce((a, b) => a + b, 0) / N;
-    const std = Math.sqrt(ro.rewards.reduce((a, b) => a + (b - mean) ** 2, 0) / N);
-    const sampled = lens.reduce((a, b) => a + b, 0);
+    const mean = allR.reduce((a, b) => a + b, 0) / M;
+    const std = Math.sqrt(allR.reduce((a, b) => a + (b - mean) ** 2, 0) / M);
+    const sampled = allLens.reduce((a, b) => a + b, 0);
     this.rlStep++;
     this.step = this.startStep + this.rlStep;
     const metrics: RlStepEvent = {
@@ -276,13 +345,15 @@ export class RlTrainer {
       reward_mean: mean,
       reward_std: std,
       check_pass: checkPass,
-      accuracy: correct.filter(Boolean).length / N,
-      wrong_steps_rate: ro.verdicts.filter(wrongSteps).length / N,
-      zero_var_share: adv.zeroVar.filter(Boolean).length / adv.zeroVar.length,
+      accuracy: allV.filter((v) => v.correct).length / M,
+      wrong_steps_rate: allV.filter(wrongSteps).length / M,
+      zero_var_share: zeroFirst.filter(Boolean).length / zeroFirst.length,
       skipped_groups: skip ? adv.zeroVar.filter(Boolean).length : 0,
-      len_mean: sampled / N,
-      len_max: Math.max(...lens),
-      truncated_rate: ro.truncated.filter(Boolean).length / N,
+      resampled_groups: resampled,
+      zero_var_after: adv.zeroVar.filter(Boolean).length / adv.zeroVar.length,
+      len_mean: sampled / M,
+      len_max: Math.max(...allLens),
+      truncated_rate: allTrunc.filter(Boolean).length / M,
       kl,
       entropy,
       clip_frac: clipFrac,
@@ -294,26 +365,33 @@ export class RlTrainer {
       elapsed_s: (performance.now() - this.t0) / 1000,
     };
     const tc = this.cfg.task.config;
-    const records: RolloutRecord[] = ro.tokens.map((toks, i) => {
-      const g = Math.floor(i / G);
-      return {
-        id: `${this.init.run ?? 'run'}-rl${this.step}-g${g}-s${i % G}`,
-        task: this.task.name,
-        task_version: this.task.version,
-        difficulty: tc,
-        level: levelOf(this.task, ro.problems[g], tc),
-        prompt: ro.prompts[g]!,
-        completion: this.tok.decode(toks),
-        problem: ro.problems[g],
-        verdict: ro.verdicts[i]!,
-        group: g,
-        sample: i % G,
-        advantage: skip && adv.zeroVar[g] ? 0 : adv.advantages[i]!,
-        logprob: ro.logprobs[i]!.reduce((a, b) => a + b, 0),
-        tokens: toks.length,
-        provenance: { source: 'model', ...(this.init.run ? { run: this.init.run } : {}), step: this.step, seed: this.cfg.train.seed, algo: r.algo, scheme: r.scheme },
-      };
-    });
+    const toRecords = (x: Rollouts, advantage: (i: number, g: number) => number, tag: string): RolloutRecord[] =>
+      x.tokens.map((toks, i) => {
+        const g = Math.floor(i / G);
+        return {
+          id: `${this.init.run ?? 'run'}-rl${this.step}${tag}-g${g}-s${i % G}`,
+          task: this.task.name,
+          task_version: this.task.version,
+          difficulty: tc,
+          level: levelOf(this.task, x.problems[g], tc),
+          prompt: x.prompts[g]!,
+          completion: this.tok.decode(toks),
+          problem: x.problems[g],
+          verdict: x.verdicts[i]!,
+          group: g,
+          sample: i % G,
+          advantage: advantage(i, g),
+          logprob: x.logprobs[i]!.reduce((a, b) => a + b, 0),
+          tokens: toks.length,
+          ...(tag ? { discarded: true } : {}),
+          provenance: { source: 'model', ...(this.init.run ? { run: this.init.run } : {}), step: this.step, seed: this.cfg.train.seed, algo: r.algo, scheme: r.scheme },
+        };
+      });
+    const records = [
+      ...toRecords(ro, (i, g) => (skip && adv.zeroVar[g] ? 0 : adv.advantages[i]!), ''),
+      // Groups replaced by resampling: all-equal rewards, no advantage, kept as evidence.
+      ...discarded.flatMap((d, k) => toRecords(d, () => 0, `-discarded${k + 1}`)),
+    ];
     return { metrics, records };
   }
 

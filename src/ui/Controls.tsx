@@ -126,7 +126,7 @@ export const Settings = memo(function Settings(props: { info: AppInfo; resolved:
         <Field label="epochs" value={num(rl.epochs)} onCommit={sec('rl', 'epochs')} step="1" disabled={locked} />
         <Field label="KL β" value={num(rl.kl)} onCommit={sec('rl', 'kl')} disabled={locked} />
         <Field label="entropy bonus" value={num(rl.entropy)} onCommit={sec('rl', 'entropy')} disabled={locked} />
-        <Select label="zero-variance groups" value={rl.zeroVar} options={['keep', 'skip']} onCommit={sec('rl', 'zeroVar')} disabled={locked} />
+        <Select label="zero-variance groups" value={rl.zeroVar} options={['keep', 'skip', 'resample']} onCommit={sec('rl', 'zeroVar')} disabled={locked} />
       </Group>
       <Group title="Evaluation" open={false}>
         <Field label="every (steps)" value={num(cfg.eval.every)} onCommit={sec('eval', 'every')} step="1" disabled={locked} />
