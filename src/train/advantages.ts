@@ -21,22 +21,29 @@ export interface AdvantageResult {
  *   reinforce r - b, b a running mean of batch mean rewards (b starts at the first batch's mean
  *             when `baseline` is null), updated after use: b <- m*b + (1-m)*mean(r)
  */
+/** Per group of G (group-major rewards): were all its rewards equal (within 1e-9)? */
+export function zeroVarianceGroups(rewards: ArrayLike<number>, G: number): boolean[] {
+  const out: boolean[] = [];
+  for (let g = 0; g < rewards.length / G; g++) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = g * G; i < (g + 1) * G; i++) {
+      min = Math.min(min, rewards[i]!);
+      max = Math.max(max, rewards[i]!);
+    }
+    out.push(max - min <= 1e-9);
+  }
+  return out;
+}
+
 export function computeAdvantages(algo: Algo, rewards: ArrayLike<number>, G: number, baseline: number | null, momentum = 0.9): AdvantageResult {
   const N = rewards.length;
   if (G < 1 || N % G !== 0) throw new Error(`computeAdvantages: ${N} rewards do not split into groups of ${G}`);
   const A = new Float64Array(N);
-  const zeroVar: boolean[] = [];
+  const zeroVar = zeroVarianceGroups(rewards, G);
   for (let g = 0; g < N / G; g++) {
     let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = g * G; i < (g + 1) * G; i++) {
-      const r = rewards[i]!;
-      sum += r;
-      min = Math.min(min, r);
-      max = Math.max(max, r);
-    }
-    zeroVar.push(max - min <= 1e-9);
+    for (let i = g * G; i < (g + 1) * G; i++) sum += rewards[i]!;
     const mean = sum / G;
     let sq = 0;
     for (let i = g * G; i < (g + 1) * G; i++) sq += (rewards[i]! - mean) ** 2;

@@ -15,11 +15,11 @@ import { disposeParams, initParamArrays, makeParams, paramArrays, paramSpecs, to
 import { sample } from '../model/sample.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { getTask, levelOf } from '../tasks/registry.ts';
-import type { AnyTask, Verdict } from '../tasks/types.ts';
+import type { AnyTask } from '../tasks/types.ts';
 import { Tokenizer } from '../tokenizer.ts';
-import { computeAdvantages, sequenceWeights } from './advantages.ts';
-import { wrongSteps } from './eval.ts';
+import { computeAdvantages, sequenceWeights, zeroVarianceGroups } from './advantages.ts';
 import type { EventSink, RlStepEvent, RolloutRecord } from './events.ts';
+import { rolloutRecords, rolloutStats, swapGroups, updateBatch, type Rollouts } from './rollouts.ts';
 import { AdamW, lrAt } from './optim.ts';
 import { evaluateAndReport, type EvalSummary } from './report.ts';
 import { EVAL_SEED, type RunOptions, type TrainerSnapshot } from './sft.ts';
@@ -42,62 +42,8 @@ export interface RlInit {
   task?: AnyTask;
 }
 
-/** Host-side result of one rollout batch, before the update. */
-interface Rollouts {
-  problems: unknown[];
-  prompts: string[];
-  /** Per row (P*G, group-major). */
-  promptTokens: number[][];
-  tokens: Int32Array[];
-  logprobs: Float32Array[];
-  truncated: boolean[];
-  verdicts: Verdict[];
-  rewards: Float64Array;
-  sampleSeconds: number;
-}
-
 /** Resampling rounds of rl.zeroVar = 'resample' (each redraws only the still all-equal groups). */
 export const RESAMPLE_ROUNDS = 3;
-
-/** Per group of G: were all rewards equal? */
-function groupZeroVar(rewards: Float64Array, G: number): boolean[] {
-  const out: boolean[] = [];
-  for (let g = 0; g < rewards.length / G; g++) {
-    const r = rewards.subarray(g * G, (g + 1) * G);
-    out.push(Math.max(...r) - Math.min(...r) <= 1e-9);
-  }
-  return out;
-}
-
-/**
- * Put the groups of `more` (in order) in place of `ro`'s groups `at`, in place; return the
- * replaced groups as a Rollouts of their own.
- */
-function swapGroups(ro: Rollouts, at: number[], more: Rollouts, G: number): Rollouts {
-  const old: Rollouts = { problems: [], prompts: [], promptTokens: [], tokens: [], logprobs: [], truncated: [], verdicts: [], rewards: new Float64Array(at.length * G), sampleSeconds: 0 };
-  at.forEach((g, k) => {
-    old.problems.push(ro.problems[g]);
-    old.prompts.push(ro.prompts[g]!);
-    ro.problems[g] = more.problems[k];
-    ro.prompts[g] = more.prompts[k]!;
-    for (let j = 0; j < G; j++) {
-      const [i, m] = [g * G + j, k * G + j];
-      old.promptTokens.push(ro.promptTokens[i]!);
-      old.tokens.push(ro.tokens[i]!);
-      old.logprobs.push(ro.logprobs[i]!);
-      old.truncated.push(ro.truncated[i]!);
-      old.verdicts.push(ro.verdicts[i]!);
-      old.rewards[k * G + j] = ro.rewards[i]!;
-      ro.promptTokens[i] = more.promptTokens[m]!;
-      ro.tokens[i] = more.tokens[m]!;
-      ro.logprobs[i] = more.logprobs[m]!;
-      ro.truncated[i] = more.truncated[m]!;
-      ro.verdicts[i] = more.verdicts[m]!;
-      ro.rewards[i] = more.rewards[m]!;
-    }
-  });
-  return old;
-}
 
 export class RlTrainer {
   readonly model: ModelConfig;
@@ -184,18 +130,18 @@ export class RlTrainer {
       rng: new Rng(round === 0 ? hashInts(this.cfg.train.seed, 8, s) : hashInts(this.cfg.train.seed, 8, s, round)),
     });
     const sampleSeconds = (performance.now() - t) / 1000;
-    const verdicts = res.tokens.map((toks, i) =>
-      this.task.verify(problems[Math.floor(i / G)], this.tok.decode(toks), tc, { truncated: res.truncated[i]!, scheme }),
-    );
+    const completions = res.tokens.map((toks) => this.tok.decode(toks));
+    const verdicts = completions.map((c, i) => this.task.verify(problems[Math.floor(i / G)], c, tc, { truncated: res.truncated[i]!, scheme }));
     return {
       problems,
       prompts,
       promptTokens,
       tokens: res.tokens,
+      completions,
       logprobs: res.logprobs,
       truncated: res.truncated,
       verdicts,
-      rewards: Float64Array.from(verdicts, (v) => v.reward),
+      rewards: verdicts.map((v) => v.reward),
       sampleSeconds,
     };
   }
@@ -211,14 +157,14 @@ export class RlTrainer {
     const ro = await this.rollout(s);
     const N = ro.tokens.length;
     // The share of zero-variance groups in the first draw: the signal the policy gives by itself.
-    const zeroFirst = groupZeroVar(ro.rewards, G);
+    const zeroFirst = zeroVarianceGroups(ro.rewards, G);
     // DAPO-style dynamic sampling: replace all-equal groups by groups of fresh prompts, up to
     // RESAMPLE_ROUNDS rounds. The replaced groups are kept (as discarded records), not dropped.
     const discarded: Rollouts[] = [];
     let resampled = 0;
     if (r.zeroVar === 'resample') {
       for (let round = 1; round <= RESAMPLE_ROUNDS; round++) {
-        const zero = groupZeroVar(ro.rewards, G).flatMap((z, g) => (z ? [g] : []));
+        const zero = zeroVarianceGroups(ro.rewards, G).flatMap((z, g) => (z ? [g] : []));
         if (!zero.length) break;
         const more = await this.rollout(s, round, zero.length);
         ro.sampleSeconds += more.sampleSeconds;
@@ -232,7 +178,6 @@ export class RlTrainer {
     const rows: number[] = [];
     for (let i = 0; i < N; i++) if (!(skip && adv.zeroVar[Math.floor(i / G)])) rows.push(i);
 
-    const lens = ro.tokens.map((t) => t.length);
     const lr = lrAt(this.opt.cfg, this.opt.step);
     let loss = 0;
     let gradNorm = 0;
@@ -242,39 +187,17 @@ export class RlTrainer {
     let updateTps = 0;
     const tu = performance.now();
     if (rows.length) {
-      const B = rows.length;
-      const L = Math.max(...rows.map((i) => ro.promptTokens[i]!.length + lens[i]! - 1));
-      const T = Math.min(this.model.blockSize, Math.ceil(L / 8) * 8);
-      const inputs = new Int32Array(B * T).fill(this.tok.pad);
-      const targets = new Int32Array(B * T).fill(this.tok.pad);
-      const mask = new Float32Array(B * T);
-      const old = new Float32Array(B * T);
-      const aw = new Float32Array(B * T); // A_i * w_i on completion tokens
-      const wm = new Float32Array(B * T); // w_i on completion tokens
-      const w = sequenceWeights(r.algo, rows.map((i) => lens[i]!), this.task.maxCompletionLength(this.cfg.task.config) + 1);
-      rows.forEach((i, b) => {
-        const seq = [...ro.promptTokens[i]!, ...ro.tokens[i]!];
-        const pl = ro.promptTokens[i]!.length; // <bos> + prompt
-        for (let j = 0; j < seq.length - 1; j++) {
-          inputs[b * T + j] = seq[j]!;
-          targets[b * T + j] = seq[j + 1]!;
-        }
-        for (let k = 0; k < lens[i]!; k++) {
-          const at = b * T + pl - 1 + k; // position whose target is completion token k
-          mask[at] = 1;
-          old[at] = ro.logprobs[i]![k]!;
-          wm[at] = w[b]!;
-          aw[at] = w[b]! * adv.advantages[i]!;
-        }
-      });
+      const w = sequenceWeights(r.algo, rows.map((i) => ro.tokens[i]!.length), this.task.maxCompletionLength(this.cfg.task.config) + 1);
+      const u = updateBatch(ro, rows, adv.advantages, w, this.model.blockSize, this.tok.pad);
+      const { B, T } = u;
       const shape: [number, number] = [B, T];
       const t = {
-        inputs: tf.tensor2d(inputs, shape, 'int32'),
-        targets: tf.tensor2d(targets, shape, 'int32'),
-        mask: tf.tensor2d(mask, shape),
-        old: tf.tensor2d(old, shape),
-        aw: tf.tensor2d(aw, shape),
-        wm: tf.tensor2d(wm, shape),
+        inputs: tf.tensor2d(u.inputs, shape, 'int32'),
+        targets: tf.tensor2d(u.targets, shape, 'int32'),
+        mask: tf.tensor2d(u.mask, shape),
+        old: tf.tensor2d(u.old, shape),
+        aw: tf.tensor2d(u.aw, shape),
+        wm: tf.tensor2d(u.wm, shape),
       };
       const refLogp = tf.tidy(() => tokenLogprobs(this.ref, this.model, t.inputs, t.targets, r.temperature, false).logp);
       const kept: tf.Scalar[] = [];
@@ -301,10 +224,13 @@ export class RlTrainer {
         // Metrics of the first epoch's KL/entropy (the policy that sampled); clip fraction of the last.
         if (e === 0) kept.push(aux[0]!, aux[1]!);
         else aux.slice(0, 2).forEach((x) => x.dispose());
-        if (e === r.epochs - 1) kept.push(aux[2]!, out.loss, out.gradNorm, out.applied);
+        // `applied` says what loss/gradNorm already say (the optimizer skips non-finite steps).
+        out.applied.dispose();
+        if (e === r.epochs - 1) kept.push(aux[2]!, out.loss, out.gradNorm);
         else {
           aux[2]!.dispose();
-          for (const x of Object.values(out)) x.dispose();
+          out.loss.dispose();
+          out.gradNorm.dispose();
         }
       }
       const packed = tf.tidy(() => tf.stack(kept));
@@ -316,25 +242,9 @@ export class RlTrainer {
     }
 
     // Rollout statistics over everything sampled this step (resampled-away groups included): all
-    // are draws of the current policy on random prompts, so these estimate its behaviour; the
+    // are draws of the current policy on random prompts, so they estimate its behaviour; the
     // trained batch alone would be biased toward mixed groups.
-    const allV = [...ro.verdicts, ...discarded.flatMap((d) => d.verdicts)];
-    const allR = [...ro.rewards, ...discarded.flatMap((d) => [...d.rewards])];
-    const allLens = [...lens, ...discarded.flatMap((d) => d.tokens.map((t) => t.length))];
-    const allTrunc = [...ro.truncated, ...discarded.flatMap((d) => d.truncated)];
-    const M = allV.length;
-    const checkPass: Record<string, number> = {};
-    const checkSeen: Record<string, number> = {};
-    for (const v of allV) {
-      for (const c of v.checks) {
-        checkSeen[c.name] = (checkSeen[c.name] ?? 0) + 1;
-        checkPass[c.name] = (checkPass[c.name] ?? 0) + (c.passed ? 1 : 0);
-      }
-    }
-    for (const k of Object.keys(checkPass)) checkPass[k] = checkPass[k]! / checkSeen[k]!;
-    const mean = allR.reduce((a, b) => a + b, 0) / M;
-    const std = Math.sqrt(allR.reduce((a, b) => a + (b - mean) ** 2, 0) / M);
-    const sampled = allLens.reduce((a, b) => a + b, 0);
+    const { sampled, ...stats } = rolloutStats([ro, ...discarded]);
     this.rlStep++;
     this.step = this.startStep + this.rlStep;
     const metrics: RlStepEvent = {
@@ -342,18 +252,11 @@ export class RlTrainer {
       phase: 'rl',
       step: this.step,
       rl_step: this.rlStep,
-      reward_mean: mean,
-      reward_std: std,
-      check_pass: checkPass,
-      accuracy: allV.filter((v) => v.correct).length / M,
-      wrong_steps_rate: allV.filter(wrongSteps).length / M,
+      ...stats,
       zero_var_share: zeroFirst.filter(Boolean).length / zeroFirst.length,
       skipped_groups: skip ? adv.zeroVar.filter(Boolean).length : 0,
       resampled_groups: resampled,
       zero_var_after: adv.zeroVar.filter(Boolean).length / adv.zeroVar.length,
-      len_mean: sampled / M,
-      len_max: Math.max(...allLens),
-      truncated_rate: allTrunc.filter(Boolean).length / M,
       kl,
       entropy,
       clip_frac: clipFrac,
@@ -365,32 +268,21 @@ export class RlTrainer {
       elapsed_s: (performance.now() - this.t0) / 1000,
     };
     const tc = this.cfg.task.config;
-    const toRecords = (x: Rollouts, advantage: (i: number, g: number) => number, tag: string): RolloutRecord[] =>
-      x.tokens.map((toks, i) => {
-        const g = Math.floor(i / G);
-        return {
-          id: `${this.init.run ?? 'run'}-rl${this.step}${tag}-g${g}-s${i % G}`,
-          task: this.task.name,
-          task_version: this.task.version,
-          difficulty: tc,
-          level: levelOf(this.task, x.problems[g], tc),
-          prompt: x.prompts[g]!,
-          completion: this.tok.decode(toks),
-          problem: x.problems[g],
-          verdict: x.verdicts[i]!,
-          group: g,
-          sample: i % G,
-          advantage: advantage(i, g),
-          logprob: x.logprobs[i]!.reduce((a, b) => a + b, 0),
-          tokens: toks.length,
-          ...(tag ? { discarded: true } : {}),
-          provenance: { source: 'model', ...(this.init.run ? { run: this.init.run } : {}), step: this.step, seed: this.cfg.train.seed, algo: r.algo, scheme: r.scheme },
-        };
-      });
+    const ctx = {
+      G,
+      step: this.step,
+      seed: this.cfg.train.seed,
+      algo: r.algo,
+      scheme: r.scheme,
+      task: this.task,
+      difficulty: tc,
+      level: (p: unknown) => levelOf(this.task, p, tc),
+      ...(this.init.run ? { run: this.init.run } : {}),
+    };
     const records = [
-      ...toRecords(ro, (i, g) => (skip && adv.zeroVar[g] ? 0 : adv.advantages[i]!), ''),
+      ...rolloutRecords(ro, { ...ctx, advantage: (i, g) => (skip && adv.zeroVar[g] ? 0 : adv.advantages[i]!) }),
       // Groups replaced by resampling: all-equal rewards, no advantage, kept as evidence.
-      ...discarded.flatMap((d, k) => toRecords(d, () => 0, `-discarded${k + 1}`)),
+      ...discarded.flatMap((d, k) => rolloutRecords(d, { ...ctx, advantage: () => 0, discardedTag: `-discarded${k + 1}` })),
     ];
     return { metrics, records };
   }
