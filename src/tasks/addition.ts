@@ -4,7 +4,7 @@
 // exact answer; no partial credit for substrings.
 
 import type { Rng } from '../rng.ts';
-import { finishVerdict, firstStepDiff, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
+import { exactAnswerCheck, exactStepsCheck, finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface AdditionConfig {
@@ -114,23 +114,15 @@ export const addition: Task<AdditionProblem, AdditionConfig> = {
     let stepsTotal: number | undefined;
 
     if (scratch && parsed.think !== null) {
-      const want = gold.trace.split(',');
-      const got = parsed.think.length ? parsed.think.split(',') : [];
-      firstWrong = firstStepDiff(want, got);
-      stepsTotal = Math.max(want.length, got.length);
-      checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} steps ok` });
+      const steps = exactStepsCheck(gold.trace, parsed.think);
+      ({ firstWrong, stepsTotal } = steps);
+      checks.push(steps.check);
     }
 
-    const ans = parsed.answer === null ? null : parsed.answer.trim();
-    let outcomeOk = false;
-    let detail: string;
-    if (ans === null) detail = 'no single answer';
-    else if (!isCanonicalNumber(cfg.format === 'reversed' ? [...ans].reverse().join('') : ans)) detail = `answer ${JSON.stringify(ans.slice(0, 40))} is not a plain number`;
-    else {
-      outcomeOk = ans === gold.answer;
-      detail = outcomeOk ? `${ans} is right` : `expected ${gold.answer}, got ${ans}`;
-    }
-    checks.push({ name: 'answer', passed: outcomeOk, detail });
+    const { ans, outcomeOk, check } = exactAnswerCheck(parsed.answer, gold.answer, (a) =>
+      isCanonicalNumber(cfg.format === 'reversed' ? [...a].reverse().join('') : a) ? null : `answer ${JSON.stringify(a.slice(0, 40))} is not a plain number`,
+    );
+    checks.push(check);
 
     return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },

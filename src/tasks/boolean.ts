@@ -11,7 +11,7 @@
 // rendered `(a&b)|c`). An exact tokenizer and recursive-descent parser; no eval, no regex.
 
 import type { Rng } from '../rng.ts';
-import { finishVerdict, firstStepDiff, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
+import { exactAnswerCheck, exactStepsCheck, finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface BooleanConfig {
@@ -301,23 +301,13 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
     const show = (s: string) => JSON.stringify(s.slice(0, 40)) + (s.length > 40 ? '...' : '');
 
     if (parsed.think !== null) {
-      const want = gold.trace.split(',');
-      const got = parsed.think.length ? parsed.think.split(',') : [];
-      firstWrong = firstStepDiff(want, got);
-      stepsTotal = Math.max(want.length, got.length);
-      checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} steps ok` });
+      const steps = exactStepsCheck(gold.trace, parsed.think);
+      ({ firstWrong, stepsTotal } = steps);
+      checks.push(steps.check);
     }
 
-    const ans = parsed.answer === null ? null : parsed.answer.trim();
-    let outcomeOk = false;
-    let detail: string;
-    if (ans === null) detail = 'no single answer';
-    else if (ans !== '0' && ans !== '1') detail = `answer ${show(ans)} is not 0 or 1`;
-    else {
-      outcomeOk = ans === gold.answer;
-      detail = outcomeOk ? `${ans} is right` : `expected ${gold.answer}, got ${ans}`;
-    }
-    checks.push({ name: 'answer', passed: outcomeOk, detail });
+    const { ans, outcomeOk, check } = exactAnswerCheck(parsed.answer, gold.answer, (a) => (a === '0' || a === '1' ? null : `answer ${show(a)} is not 0 or 1`));
+    checks.push(check);
 
     return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },

@@ -98,6 +98,52 @@ export function firstStepDiff(want: readonly string[], got: readonly string[], u
 }
 
 /**
+ * The steps check of a task whose trace must equal the gold trace step by step: the think block is
+ * split on `sep` and compared with `firstStepDiff`. Also returns the step total (the longer of the
+ * two) that `finishVerdict` uses for an exact 'process' share.
+ */
+export function exactStepsCheck(
+  goldTrace: string,
+  think: string,
+  sep = ',',
+  unit = 'step',
+): { check: Check; firstWrong: Verdict['first_wrong_step']; stepsTotal: number } {
+  const want = goldTrace.split(sep);
+  const got = think.length ? think.split(sep) : [];
+  const firstWrong = firstStepDiff(want, got, unit);
+  return {
+    check: { name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} ${unit}s ok` },
+    firstWrong,
+    stepsTotal: Math.max(want.length, got.length),
+  };
+}
+
+/**
+ * The answer check shared by tasks with one right answer string: the parsed answer is trimmed;
+ * `malformed` returns the detail when it is not a well-formed answer at all (null when it is); a
+ * well-formed answer is right exactly when it equals `expected`.
+ */
+export function exactAnswerCheck(
+  raw: string | null,
+  expected: string,
+  malformed: (ans: string) => string | null,
+): { ans: string | null; outcomeOk: boolean; check: Check } {
+  const ans = raw === null ? null : raw.trim();
+  let outcomeOk = false;
+  let detail: string;
+  if (ans === null) detail = 'no single answer';
+  else {
+    const bad = malformed(ans);
+    if (bad !== null) detail = bad;
+    else {
+      outcomeOk = ans === expected;
+      detail = outcomeOk ? `${ans} is right` : `expected ${expected}, got ${ans}`;
+    }
+  }
+  return { ans, outcomeOk, check: { name: 'answer', passed: outcomeOk, detail } };
+}
+
+/**
  * Assemble a verdict from its checks (checks[0] is the format check). Correctness needs the
  * format and the outcome; the reward comes from the named scheme.
  */

@@ -15,7 +15,7 @@
 // The verifier checks layout, every case (as a step) and the exact answer; no partial credit.
 
 import type { Rng } from '../rng.ts';
-import { finishVerdict, firstStepDiff, formatCheck, parseCompletion } from './format.ts';
+import { exactAnswerCheck, exactStepsCheck, finishVerdict, formatCheck, parseCompletion } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface KnightsConfig {
@@ -207,23 +207,15 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
-      const want = gold.trace.split(';');
-      const got = parsed.think.length ? parsed.think.split(';') : [];
-      firstWrong = firstStepDiff(want, got, 'case');
-      stepsTotal = Math.max(want.length, got.length);
-      checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} cases ok` });
+      const steps = exactStepsCheck(gold.trace, parsed.think, ';', 'case');
+      ({ firstWrong, stepsTotal } = steps);
+      checks.push(steps.check);
     }
 
-    const ans = parsed.answer === null ? null : parsed.answer.trim();
-    let outcomeOk = false;
-    let detail: string;
-    if (ans === null) detail = 'no single answer';
-    else if (parseAssignment(ans, n) === null) detail = `answer ${short(ans)} is not an assignment like ${assignmentText(0, n)}`;
-    else {
-      outcomeOk = ans === gold.answer;
-      detail = outcomeOk ? `${ans} is right` : `expected ${gold.answer}, got ${ans}`;
-    }
-    checks.push({ name: 'answer', passed: outcomeOk, detail });
+    const { ans, outcomeOk, check } = exactAnswerCheck(parsed.answer, gold.answer, (a) =>
+      parseAssignment(a, n) === null ? `answer ${short(a)} is not an assignment like ${assignmentText(0, n)}` : null,
+    );
+    checks.push(check);
 
     return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },

@@ -19,7 +19,7 @@
 // numbers are exact.
 
 import type { Rng } from '../rng.ts';
-import { finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
+import { exactAnswerCheck, finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface MultiplicationConfig {
@@ -152,16 +152,8 @@ export const multiplication: Task<MultiplicationProblem, MultiplicationConfig> =
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${want.length} steps ok` });
     }
 
-    const ans = parsed.answer === null ? null : parsed.answer.trim();
-    let outcomeOk = false;
-    let detail: string;
-    if (ans === null) detail = 'no single answer';
-    else if (!isCanonicalNumber(ans)) detail = `answer ${quote(ans)} is not a plain number`;
-    else {
-      outcomeOk = ans === product;
-      detail = outcomeOk ? `${ans} is right` : `expected ${product}, got ${ans}`;
-    }
-    checks.push({ name: 'answer', passed: outcomeOk, detail });
+    const { ans, outcomeOk, check } = exactAnswerCheck(parsed.answer, product, (a) => (isCanonicalNumber(a) ? null : `answer ${quote(a)} is not a plain number`));
+    checks.push(check);
 
     return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },

@@ -26,7 +26,7 @@
 // Words are 3 lowercase letters, consonant-vowel-consonant, drawn from the rng.
 
 import type { Rng } from '../rng.ts';
-import { finishVerdict, formatCheck, parseCompletion } from './format.ts';
+import { exactAnswerCheck, finishVerdict, formatCheck, parseCompletion } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export interface SyllogismConfig {
@@ -400,16 +400,10 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : gold.answer === 'unknown' ? 'none, as expected' : `valid walk from ${p.a} to ${p.c} (gold has ${nSteps} links)` });
     }
 
-    const ans = parsed.answer === null ? null : parsed.answer.trim();
-    let outcomeOk = false;
-    let detail: string;
-    if (ans === null) detail = 'no single answer';
-    else if (ans !== 'yes' && ans !== 'no' && ans !== 'unknown') detail = `answer ${JSON.stringify(ans.slice(0, 40))} is not yes, no or unknown`;
-    else {
-      outcomeOk = ans === gold.answer;
-      detail = outcomeOk ? `${ans} is right` : `expected ${gold.answer}, got ${ans}`;
-    }
-    checks.push({ name: 'answer', passed: outcomeOk, detail });
+    const { ans, outcomeOk, check } = exactAnswerCheck(parsed.answer, gold.answer, (a) =>
+      a === 'yes' || a === 'no' || a === 'unknown' ? null : `answer ${JSON.stringify(a.slice(0, 40))} is not yes, no or unknown`,
+    );
+    checks.push(check);
 
     return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
   },
