@@ -3,6 +3,7 @@
 // arrives in batches and the page re-renders at most every ~100 ms.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { runTotal } from '../runsteps.ts';
 import type { AppInfo, BackendReport, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from '../worker/protocol.ts';
 import { Chart, type ChartRun } from './Chart.tsx';
 import { ACC_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
@@ -10,7 +11,7 @@ import { errorText, getClient, restartWorker, setUpdateHandler } from './client.
 import { Settings, type SetParam } from './Controls.tsx';
 import { DEMOS, type Demo } from './demos.ts';
 import { Inspector, Rollouts } from './Inspector.tsx';
-import { DataChoice, DatasetExplorer, RunsList, runTotal } from './Panels.tsx';
+import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
 import { RunData } from './rundata.ts';
 import { readUrl, writeUrl } from './url.ts';
 
@@ -474,7 +475,7 @@ export function App() {
               <button type="button" data-testid="stop-btn" disabled={!active} onClick={() => void api().stop()}>
                 Stop
               </button>
-              <button type="button" data-testid="switch-rl-btn" disabled={!active || status.phase !== 'sft' || !info?.rl} onClick={() => void api().switchToRl()} title="End SFT now and continue with RL from the current weights">
+              <button type="button" data-testid="switch-rl-btn" disabled={!active || status.phase !== 'sft' || !info} onClick={() => void api().switchToRl()} title="End SFT now and continue with RL from the current weights">
                 Switch to RL
               </button>
             </div>

@@ -101,7 +101,7 @@ export const Settings = memo(function Settings(props: { info: AppInfo; resolved:
         </p>
       </Group>
       <Group title="Stage">
-        <Select label="stage" value={stage} options={['sft', 'sft+rl', 'rl']} onCommit={(v) => set('stage', v)} disabled={locked || !info.rl} />
+        <Select label="stage" value={stage} options={['sft', 'sft+rl', 'rl']} onCommit={(v) => set('stage', v)} disabled={locked} />
         <Field label="seed" testId="seed-input" value={num(cfg.train.seed)} onCommit={sec('train', 'seed')} step="1" disabled={locked} />
       </Group>
       <Group title="SFT">
@@ -113,7 +113,6 @@ export const Settings = memo(function Settings(props: { info: AppInfo; resolved:
         <Field label="distinct problems (0 = ∞)" value={num(cfg.train.trainSize)} onCommit={sec('train', 'trainSize')} step="1" disabled={locked} />
       </Group>
       <Group title="RL" open={stage !== 'sft'}>
-        {!info.rl && <p className="help">The RL stage is not in this build.</p>}
         <Field label="RL steps" value={num(rl.steps)} onCommit={sec('rl', 'steps')} step="1" disabled={locked} />
         <Select label="algorithm" value={rl.algo} options={info.algos} onCommit={sec('rl', 'algo')} disabled={locked} />
         <Select label="reward scheme" value={rl.scheme} options={info.schemes} onCommit={sec('rl', 'scheme')} disabled={locked} />

@@ -2,6 +2,7 @@
 // explorer, and the stored runs (resume, compare, checkpoint download/upload, delete).
 
 import { memo, useState } from 'react';
+import { runTotal } from '../runsteps.ts';
 import type { BrowsedRecord, DatasetInfo, RunSummary } from '../worker/protocol.ts';
 import { errorText, type Api } from './client.ts';
 import { Completion } from './Inspector.tsx';
@@ -107,11 +108,6 @@ export function DatasetExplorer({ api, params, task, hasUpload }: { api: Api; pa
       )}
     </section>
   );
-}
-
-/** Steps a run is heading for: SFT plus RL as configured. */
-export function runTotal(cfg: RunSummary['cfg']): number {
-  return (cfg.stage === 'rl' ? 0 : cfg.train.steps) + (cfg.stage && cfg.stage !== 'sft' ? (cfg.rl?.steps ?? 0) : 0);
 }
 
 /** The run's state line: where it stands and what Resume would do. */

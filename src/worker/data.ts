@@ -5,9 +5,8 @@
 
 import { modelConfigOf, type RunConfig } from '../config.ts';
 import type { Example } from '../data/batch.ts';
-import { parseJsonl } from '../records/jsonl.ts';
-import { generateRecord, RecordError } from '../records/record.ts';
-import { renderCompletion } from '../tasks/format.ts';
+import { parseJsonl, type Row } from '../records/jsonl.ts';
+import { generateRecord, RecordError, toTRL } from '../records/record.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import { Trainer } from '../train/sft.ts';
@@ -36,17 +35,13 @@ export function parseDataset(text: string, file: string, cfg: RunConfig): Datase
   let task: string | null = null;
   for (const r of rows) {
     const where = `${file}:${r.line}`;
-    let ex: Example;
     if (r.kind === 'record') {
       const rec = r.record;
       if (rec.task !== cfg.task.name) throw new RecordError(`${where}: record of task "${rec.task}", but the run's task is "${cfg.task.name}" (pick that task first)`);
       task = rec.task;
-      ex = { prompt: rec.prompt, completion: rec.completion ?? renderCompletion(rec.gold, rec.gold.trace.length > 0) };
-      if (browse.length < 2000) browse.push({ id: rec.id, prompt: ex.prompt, completion: ex.completion, verdict: rec.verdict, source: `upload:${r.line}` });
-    } else {
-      ex = r.pair;
-      if (browse.length < 2000) browse.push({ id: `line ${r.line}`, prompt: ex.prompt, completion: ex.completion, verdict: null, source: `upload:${r.line}` });
     }
+    const ex = r.kind === 'record' ? toTRL(r.record) : r.pair;
+    if (browse.length < 2000) browse.push(browsed(r, `upload:${r.line}`));
     let need: number;
     try {
       need = tok.encode(ex.prompt).length + tok.encode(ex.completion).length + 1;
@@ -57,6 +52,11 @@ export function parseDataset(text: string, file: string, cfg: RunConfig): Datase
     examples.push(ex);
   }
   return { name: file, task, examples, browse, text };
+}
+
+/** A parsed line for the explorer: a record's completion (the gold one when it has none), or a pair. */
+function browsed(r: Row, source: string): BrowsedRecord {
+  return r.kind === 'record' ? { id: r.record.id, ...toTRL(r.record), verdict: r.record.verdict, source } : { id: `line ${r.line}`, ...r.pair, verdict: null, source };
 }
 
 /** SFT on a fixed list of examples: step s draws its batch with Rng(seed, 2, s), like trainSize > 0. */
@@ -90,25 +90,16 @@ export function generatedRecords(cfg: RunConfig, split: 'train' | 'val' | 'test'
 // The shipped datasets, as URLs Vite serves (dev) or emits (build); fetched only when browsed.
 const SHIPPED = import.meta.glob('../../datasets/*/*.jsonl', { query: '?url', import: 'default' }) as Record<string, () => Promise<string>>;
 
-export async function shippedRecords(task: string, split: string): Promise<BrowsedRecord[]> {
-  const key = `../../datasets/${task}/${split}.jsonl`;
-  const load = SHIPPED[key];
+/** A shipped file as text (the train split is trained on like an upload). */
+export async function shippedText(task: string, split = 'train'): Promise<string> {
+  const load = SHIPPED[`../../datasets/${task}/${split}.jsonl`];
   if (!load) throw new RecordError(`no shipped dataset for ${task}/${split}`);
   const res = await fetch(await load());
   if (!res.ok) throw new RecordError(`could not fetch the shipped dataset ${task}/${split} (HTTP ${res.status})`);
-  const { rows } = parseJsonl(await res.text(), `datasets/${task}/${split}.jsonl`);
-  return rows.map((r) =>
-    r.kind === 'record'
-      ? { id: r.record.id, prompt: r.record.prompt, completion: r.record.completion ?? '', verdict: r.record.verdict, source: 'shipped' }
-      : { id: `line ${r.line}`, prompt: r.pair.prompt, completion: r.pair.completion, verdict: null, source: 'shipped' },
-  );
+  return res.text();
 }
 
-/** The shipped training file as text (to train on it like an upload). */
-export async function shippedText(task: string): Promise<string> {
-  const load = SHIPPED[`../../datasets/${task}/train.jsonl`];
-  if (!load) throw new RecordError(`no shipped dataset for ${task}`);
-  const res = await fetch(await load());
-  if (!res.ok) throw new RecordError(`could not fetch the shipped dataset ${task}/train (HTTP ${res.status})`);
-  return res.text();
+export async function shippedRecords(task: string, split: string): Promise<BrowsedRecord[]> {
+  const { rows } = parseJsonl(await shippedText(task, split), `datasets/${task}/${split}.jsonl`);
+  return rows.map((r) => browsed(r, 'shipped'));
 }

@@ -81,10 +81,9 @@ export class MetricsBuffer {
     list.push(row);
   }
 
-  /** Take everything pushed since the last take, as a batch and the buffers to transfer. */
-  take(): { batch: MetricBatch; transfer: ArrayBuffer[] } {
+  /** Take everything pushed since the last take, as a batch (its columns' buffers: `batchBuffers`). */
+  take(): MetricBatch {
     const series: Record<string, Columns> = {};
-    const transfer: ArrayBuffer[] = [];
     for (const [type, rows] of this.rows) {
       const keys = new Set<string>();
       for (const r of rows) for (const k of Object.keys(r)) keys.add(k);
@@ -93,7 +92,6 @@ export class MetricsBuffer {
         const a = new Float64Array(rows.length);
         for (let i = 0; i < rows.length; i++) a[i] = rows[i]![k] ?? NaN;
         cols[k] = a;
-        transfer.push(a.buffer);
       }
       series[type] = { n: rows.length, cols };
     }
@@ -110,6 +108,11 @@ export class MetricsBuffer {
     this.phases = [];
     this.warnings = [];
     this.resetNext = false;
-    return { batch, transfer };
+    return batch;
   }
+}
+
+/** The column buffers of a batch, to transfer instead of copy. */
+export function batchBuffers(b: MetricBatch): ArrayBuffer[] {
+  return Object.values(b.series).flatMap((s) => Object.values(s.cols).map((c) => c.buffer as ArrayBuffer));
 }

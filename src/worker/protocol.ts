@@ -110,8 +110,6 @@ export interface AppInfo {
   presets: Record<string, { nLayer: number; nHead: number; nEmbd: number }>;
   schemes: readonly string[];
   algos: readonly string[];
-  /** Whether the RL stage is available in this build (src/train/rl.ts present). */
-  rl: boolean;
 }
 
 export interface DatasetInfo {

@@ -5,6 +5,7 @@
 // GPU pauses the run with a message, and the last saved checkpoint stays resumable.
 
 import { modelConfigOf, type RunConfig } from '../config.ts';
+import { runTotal } from '../runsteps.ts';
 import { paramCount } from '../model/config.ts';
 import type { EventSink, TrainEvent } from '../train/events.ts';
 import { RlTrainer, type RlSnapshot } from '../train/rl.ts';
@@ -15,7 +16,7 @@ import type { ModelConfig } from '../model/config.ts';
 import { DatasetTrainer, type Dataset } from './data.ts';
 import { MetricsBuffer } from './metrics.ts';
 import type { RunState, RunSummary, StatusUpdate, Update } from './protocol.ts';
-import { StorageError, type RunStore } from './store.ts';
+import { StorageError, type RunStore, type StoredRl } from './store.ts';
 
 /** What the session needs of a trainer; the SFT Trainer and the RlTrainer both have it. */
 export interface PhaseTrainer {
@@ -25,18 +26,6 @@ export interface PhaseTrainer {
   run(sink: EventSink, o: { signal?: AbortSignal; onCheckpoint?: (step: number) => Promise<void>; checkpointEvery?: number }): Promise<'finished' | 'stopped' | 'diverged'>;
   snapshot(): Promise<TrainerSnapshot>;
   dispose(): void;
-}
-
-export const HAS_RL = true;
-
-/** The RL trainer's state that snapshotToFiles does not write (kept beside the files in IndexedDB). */
-export interface RlExtra {
-  rlStep: number;
-  /** Optimizer updates of the RL phase (absent in runs saved before it was stored). */
-  optStep?: number;
-  startStep: number;
-  baseline: number | null;
-  ref: Map<string, Float32Array>;
 }
 
 /** Let queued messages (pause, stop, queries) in: a macrotask turn, not just a microtask. */
@@ -58,7 +47,7 @@ export interface StartSpec {
   backend: string;
   dataset: Dataset | null;
   /** Resume: the stored snapshot and where it was in the run. */
-  from?: { snapshot: TrainerSnapshot; tokenizer: Tokenizer; phase: 'sft' | 'rl'; offset: number; rl?: RlExtra };
+  from?: { snapshot: TrainerSnapshot; tokenizer: Tokenizer; phase: 'sft' | 'rl'; offset: number; rl?: StoredRl };
   created?: number;
   stepMode?: boolean;
 }
@@ -93,10 +82,9 @@ export class Session {
     this.metrics = new MetricsBuffer(spec.id);
     this.created = spec.created ?? Date.now();
     const cfg = spec.cfg;
-    const total = (cfg.stage === 'rl' ? 0 : cfg.train.steps) + (cfg.stage === 'sft' ? 0 : (cfg.rl?.steps ?? 0));
     this.phase = spec.from?.phase ?? (cfg.stage === 'rl' ? 'rl' : 'sft');
     this.offset = spec.from?.offset ?? 0;
-    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total, message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
+    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total: runTotal(cfg), message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
     this.pauseRequested = !!spec.stepMode;
   }
 
@@ -125,8 +113,7 @@ export class Session {
     const now = performance.now();
     if (this.metrics.empty || (!force && now - this.lastSend < SEND_EVERY_MS)) return;
     this.lastSend = now;
-    const { batch } = this.metrics.take();
-    this.send({ kind: 'metrics', batch });
+    this.send({ kind: 'metrics', batch: this.metrics.take() });
   }
 
   summary(): RunSummary {

@@ -4,7 +4,7 @@
 // what is stored is always consistent, and a failed write (quota) leaves the previous one intact.
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { SnapshotFiles } from '../train/snapshot.ts';
+import type { RlState, SnapshotFiles } from '../train/snapshot.ts';
 import type { TrainEvent } from '../train/events.ts';
 import type { RunSummary } from './protocol.ts';
 
@@ -16,8 +16,11 @@ export interface StoredCheckpoint {
   offset: number;
   files: SnapshotFiles;
   /** RL phase only: the RL trainer's own state (its step, start step, baseline, frozen reference). */
-  rl?: { rlStep: number; startStep: number; baseline: number | null; ref: Map<string, Float32Array> };
+  rl?: StoredRl;
 }
+
+/** The RL state kept beside the files; `optStep` is absent in runs saved before it was stored. */
+export type StoredRl = Omit<RlState, 'optStep'> & Partial<Pick<RlState, 'optStep'>>;
 
 interface Schema extends DBSchema {
   runs: { key: string; value: RunSummary };

@@ -17,10 +17,10 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import { generatedRecords, parseDataset, shippedRecords, shippedText, type Dataset } from './data.ts';
 import { APP_PARAMS, configToParams, resolveParams } from './params.ts';
 import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from './protocol.ts';
-import { HAS_RL, modelSummary, RUN_LOCK, Session } from './session.ts';
-import { MetricsBuffer } from './metrics.ts';
+import { modelSummary, RUN_LOCK, Session } from './session.ts';
+import { batchBuffers, MetricsBuffer } from './metrics.ts';
 import { RunStore } from './store.ts';
-import { checkpointInputs, zipCheckpoint } from './zip.ts';
+import { checkpointFiles, snapshotInputs, zipCheckpoint } from './zip.ts';
 
 let backend: BackendReport | null = null;
 let backendInit: Promise<BackendReport> | null = null;
@@ -33,8 +33,7 @@ const store = () => (storePromise ??= RunStore.open());
 const emit = (u: Update) => {
   if (!listener) return;
   if (u.kind === 'metrics') {
-    const bufs = Object.values(u.batch.series).flatMap((s) => Object.values(s.cols).map((c) => c.buffer as ArrayBuffer));
-    void Promise.resolve(listener(transfer(u, bufs))).catch(() => undefined);
+    void Promise.resolve(listener(transfer(u, batchBuffers(u.batch)))).catch(() => undefined);
   } else void Promise.resolve(listener(u)).catch(() => undefined);
 };
 
@@ -108,7 +107,6 @@ const api = {
       presets: PRESETS as unknown as AppInfo['presets'],
       schemes: SCHEMES,
       algos: ALGOS,
-      rl: HAS_RL,
     };
   },
 
@@ -184,8 +182,8 @@ const api = {
     const m = new MetricsBuffer(id, 64);
     m.markReset();
     for (const e of events) m.push(e);
-    const { batch, transfer: bufs } = m.take();
-    return transfer(batch, bufs);
+    const batch = m.take();
+    return transfer(batch, batchBuffers(batch));
   },
 
   /** Continue a stored run from its last checkpoint, with its stored metrics shown again. */
@@ -196,9 +194,7 @@ const api = {
     const summary = await st.get(id);
     const ck = await st.getCheckpoint(id);
     if (!summary || !ck) throw new Error('this run has no saved checkpoint to resume from');
-    const f = ck.files;
-    const ref = f['ref.safetensors'];
-    const loaded = snapshotFromFiles({ config: f['config.json'], safetensors: f['model.safetensors'], tokenizer: f['tokenizer.json'], optimizer: f['optimizer.safetensors'], trainer: f['trainer.json'], ...(ref ? { ref } : {}) }, summary.name);
+    const loaded = snapshotFromFiles(snapshotInputs(ck.files), summary.name);
     const cfg = withDefaults(loaded.cfg);
     if (extraSteps > 0) {
       if (ck.phase === 'rl') cfg.rl.steps += extraSteps;
@@ -229,10 +225,10 @@ const api = {
 
   /** A checkpoint from the CLI or a download (zip or the five files) becomes a paused run. */
   async importCheckpoint(files: { name: string; data: Uint8Array }[]): Promise<string> {
-    const inputs = checkpointInputs(files);
-    const loaded = snapshotFromFiles(inputs, files.length === 1 ? files[0]!.name : 'checkpoint');
+    const ckFiles = checkpointFiles(files);
+    const loaded = snapshotFromFiles(snapshotInputs(ckFiles), files.length === 1 ? files[0]!.name : 'checkpoint');
     const cfg = withDefaults(loaded.cfg);
-    const trainer = JSON.parse(inputs.trainer) as { phase?: string; offset?: number };
+    const trainer = JSON.parse(ckFiles['trainer.json']) as { phase?: string; offset?: number };
     const phase = trainer.phase === 'rl' ? 'rl' : 'sft';
     const id = newId();
     const step = loaded.snapshot.step;
@@ -257,7 +253,7 @@ const api = {
         step,
         phase,
         offset: phase === 'rl' ? (trainer.offset ?? 0) : 0,
-        files: { 'config.json': inputs.config, 'model.safetensors': inputs.safetensors, 'tokenizer.json': inputs.tokenizer, 'optimizer.safetensors': inputs.optimizer, 'trainer.json': inputs.trainer, ...(inputs.ref ? { 'ref.safetensors': inputs.ref } : {}) },
+        files: ckFiles,
         ...(loaded.rl ? { rl: loaded.rl } : {}),
       },
       [],

@@ -5,7 +5,7 @@
 
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { CheckpointError } from '../model/checkpoint.ts';
-import type { SnapshotFiles } from '../train/snapshot.ts';
+import type { snapshotFromFiles, SnapshotFiles } from '../train/snapshot.ts';
 
 export const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'optimizer.safetensors', 'trainer.json'] as const;
 
@@ -15,8 +15,8 @@ export function zipCheckpoint(files: SnapshotFiles): Uint8Array {
   return zipSync(entries, { level: 0, mtime: new Date('2026-01-01T00:00:00Z') });
 }
 
-/** Uploaded files (a .zip, or the five files themselves) -> the inputs of snapshotFromFiles. */
-export function checkpointInputs(uploaded: { name: string; data: Uint8Array }[]) {
+/** Uploaded files (a .zip, or the five files themselves) -> the checkpoint's files, as stored. */
+export function checkpointFiles(uploaded: { name: string; data: Uint8Array }[]): SnapshotFiles {
   const byName = new Map<string, Uint8Array>();
   for (const f of uploaded) {
     if (/\.zip$/i.test(f.name)) {
@@ -39,11 +39,17 @@ export function checkpointInputs(uploaded: { name: string; data: Uint8Array }[])
   const get = (n: string) => byName.get(n)!;
   const ref = byName.get('ref.safetensors');
   return {
-    ...(ref ? { ref } : {}),
-    config: strFromU8(get('config.json')),
-    safetensors: get('model.safetensors'),
-    tokenizer: strFromU8(get('tokenizer.json')),
-    optimizer: get('optimizer.safetensors'),
-    trainer: strFromU8(get('trainer.json')),
+    'config.json': strFromU8(get('config.json')),
+    'model.safetensors': get('model.safetensors'),
+    'tokenizer.json': strFromU8(get('tokenizer.json')),
+    'optimizer.safetensors': get('optimizer.safetensors'),
+    'trainer.json': strFromU8(get('trainer.json')),
+    ...(ref ? { 'ref.safetensors': ref } : {}),
   };
+}
+
+/** A checkpoint's files -> the inputs of snapshotFromFiles. */
+export function snapshotInputs(f: SnapshotFiles): Parameters<typeof snapshotFromFiles>[0] {
+  const ref = f['ref.safetensors'];
+  return { config: f['config.json'], safetensors: f['model.safetensors'], tokenizer: f['tokenizer.json'], optimizer: f['optimizer.safetensors'], trainer: f['trainer.json'], ...(ref ? { ref } : {}) };
 }
