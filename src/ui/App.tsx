@@ -9,9 +9,11 @@ import { Chart, type ChartRun } from './Chart.tsx';
 import { ACC_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
 import { errorText, getClient, restartWorker, setUpdateHandler } from './client.ts';
 import { Settings, type SetParam } from './Controls.tsx';
-import { DEMOS, type Demo } from './demos.ts';
+import type { Demo } from './demos.ts';
+import { Header } from './Header.tsx';
 import { Inspector, Rollouts } from './Inspector.tsx';
 import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
+import { RunControls } from './RunControls.tsx';
 import { RunData } from './rundata.ts';
 import { readUrl, writeUrl } from './url.ts';
 
@@ -35,14 +37,6 @@ function medianOfLast(xs: number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 const TPS_WINDOW = 10;
-
-/** A stored run that is not training can be continued (not finished, has a checkpoint). */
-const resumable = (r: RunSummary) => r.savedStep >= 0 && r.savedStep < runTotal(r.cfg) && r.state !== 'done';
-
-function backendText(b: BackendReport): string {
-  const adapter = b.adapter ? ` · ${b.adapter}${b.software ? ' (software)' : ''}` : '';
-  return `${b.name}${adapter}`;
-}
 
 export function App() {
   const initial = useMemo(readUrl, []);
@@ -251,6 +245,13 @@ export function App() {
     void resolve(first!.params).then(() => startWith(first!.params, first!.name));
   };
 
+  const dropCompare = (id: string) =>
+    setCompare((m) => {
+      const n = new Map(m);
+      n.delete(id);
+      return n;
+    });
+
   const resumeRun = (id: string) =>
     guard('could not resume', async () => {
       if (statusRef.current.state === 'error' && backend?.name === 'webgpu') {
@@ -262,22 +263,13 @@ export function App() {
       }
       setRestoredId(null);
       current.current = new RunData(id, '');
-      setCompare((m) => {
-        const n = new Map(m);
-        n.delete(id);
-        return n;
-      });
+      dropCompare(id);
       await api().resumeRun(id);
     });
 
   const toggleCompare = (id: string) =>
     guard('could not load the run', async () => {
-      if (compare.has(id)) {
-        const n = new Map(compare);
-        n.delete(id);
-        setCompare(n);
-        return;
-      }
+      if (compare.has(id)) return dropCompare(id);
       const b = await api().runMetrics(id);
       const d = new RunData(id, runs.find((r) => r.id === id)?.name ?? id);
       d.append(b);
@@ -304,28 +296,14 @@ export function App() {
         setRestoredId(null);
         current.current = null;
       }
-      setCompare((m) => {
-        const n = new Map(m);
-        n.delete(id);
-        return n;
-      });
+      dropCompare(id);
       await refreshRuns();
     });
 
-  const uploadData = async (f: File) => {
+  /** Switch the training data; on an error the previous data stays (the worker replaces it only after a clean parse). */
+  const chooseData = async (load: () => Promise<DatasetInfo>) => {
     try {
-      const text = await f.text();
-      setDataset(await api().setDataset(text, f.name, params.current));
-      setDataErr(null);
-    } catch (e) {
-      // The previous data stays in use: the worker only replaces it after a clean parse.
-      setDataErr(errorText(e));
-    }
-  };
-
-  const useShipped = async () => {
-    try {
-      setDataset(await api().useShipped(params.current));
+      setDataset(await load());
       setDataErr(null);
     } catch (e) {
       setDataErr(errorText(e));
@@ -347,6 +325,7 @@ export function App() {
     for (const d of compare.values()) if (d.id !== cur?.id) list.push({ data: d, label: d.name || d.id, index: i++ });
     return list;
   }, [cur, compare]);
+  const compareIds = useMemo(() => new Set(compare.keys()), [compare]);
   const evalPoints = cur?.count('eval') ?? 0;
   const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);
   // After a load: the newest stored run, shown (not training) until something starts.
@@ -382,120 +361,44 @@ export function App() {
 
   return (
     <div className="app">
-      <header className="topbar">
-        <h1>reasonlab</h1>
-        <span className="badge" data-testid="backend-badge" title={backend?.skipped.map((s) => `${s.name} skipped: ${s.reason}`).join('\n')}>
-          {backend ? backendText(backend) : backendErr ? 'no backend' : 'detecting backend…'}
-        </span>
-        {restoredRun ? (
-          // data-state stays the worker's (idle: nothing trains); the text says what was stored.
-          <span
-            className={`state state-${restoredRun.state === 'interrupted' ? 'paused' : restoredRun.state} restored`}
-            data-testid="run-state"
-            data-state={status.state}
-            data-restored={restoredRun.state}
-            title={`A saved run, loaded from this browser: nothing is training.${resumable(restoredRun) ? ` Resume continues it from step ${restoredRun.savedStep}.` : ''}`}
-          >
-            {restoredRun.state === 'done' || restoredRun.state === 'stopped' ? `${restoredRun.state} (saved run)` : `${restoredRun.state} · not running`}
-          </span>
-        ) : (
-          <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
-            {status.state}
-            {status.stepMode && status.state === 'paused' ? ' (step mode)' : ''}
-          </span>
-        )}
-        <span className="counter" data-testid="step-counter" data-step={shown.step}>
-          step {shown.step}
-          {shown.total ? ` / ${shown.total}` : ''} · {shown.phase.toUpperCase()}
-        </span>
-        {tps !== null && (
-          <span className="muted" data-testid="tokens-per-s" data-value={tps} title={`Median over the last ${TPS_WINDOW} logged steps${inRl ? ' (RL update speed)' : ''}`}>
-            {Math.round(tps).toLocaleString('en-US')} tok/s <span className="fine">(median, last {TPS_WINDOW} steps)</span>
-          </span>
-        )}
-        {lastAcc !== null && <span className="muted">acc {(lastAcc * 100).toFixed(1)}%</span>}
-      </header>
-      {backend && backend.skipped.length > 0 && (
-        <p className="skipped muted">
-          {backend.skipped.map((s) => (
-            <span key={s.name}>
-              {s.name} skipped: {s.reason}.{' '}
-            </span>
-          ))}
-        </p>
-      )}
-      {errorMsg && (
-        <div className="banner" data-testid="error-banner" role="alert">
-          <span>{errorMsg}</span>
-          {banner && (
-            <button type="button" className="link" onClick={() => setBanner(null)}>
-              dismiss
-            </button>
-          )}
-        </div>
-      )}
+      <Header
+        backend={backend}
+        backendErr={backendErr}
+        status={status}
+        restoredRun={restoredRun}
+        shown={shown}
+        tps={tps}
+        tpsWindow={TPS_WINDOW}
+        inRl={inRl}
+        lastAcc={lastAcc}
+        errorMsg={errorMsg}
+        onDismiss={banner ? () => setBanner(null) : null}
+      />
       <div className="layout">
         <aside className="sidebar">
-          <section className="panel demos-panel">
-            <h2>Demos</h2>
-            <div className="demos">
-              {DEMOS.map((d) => (
-                <button key={d.id} type="button" data-testid="demo-preset" data-demo={d.id} disabled={active || !backend} onClick={() => runDemo(d)} title={d.blurb}>
-                  {d.title}
-                </button>
-              ))}
-            </div>
-          </section>
-          <section className="panel controls">
-            <div className="buttons">
-              <button type="button" className="primary" data-testid="start-btn" disabled={!canStart} onClick={start}>
-                Start
-              </button>
-              <button type="button" data-testid="pause-btn" disabled={status.state !== 'running'} onClick={() => void api().pause()}>
-                Pause
-              </button>
-              <button
-                type="button"
-                data-testid="resume-btn"
-                disabled={!(status.state === 'paused' || (restoredRun && resumable(restoredRun) && !!backend))}
-                onClick={() => (restoredRun ? void resumeRun(restoredRun.id) : void api().resume())}
-                title={restoredRun ? `Continue the saved run from step ${restoredRun.savedStep}` : undefined}
-              >
-                Resume
-              </button>
-              <button
-                type="button"
-                data-testid="step-btn"
-                disabled={!(status.state === 'paused' || status.state === 'running' || canStart)}
-                onClick={() => (active ? void api().step() : void startWith(params.current, undefined, true))}
-                title="Train one step, then pause (starts a run in step mode when idle)"
-              >
-                Step
-              </button>
-              <button type="button" data-testid="stop-btn" disabled={!active} onClick={() => void api().stop()}>
-                Stop
-              </button>
-              <button type="button" data-testid="switch-rl-btn" disabled={!active || status.phase !== 'sft' || !info} onClick={() => void api().switchToRl()} title="End SFT now and continue with RL from the current weights">
-                Switch to RL
-              </button>
-            </div>
-            {cfgError && (
-              <p className="error" role="alert">
-                {cfgError}
-              </p>
-            )}
-            <button type="button" className="link" onClick={copyLink} title="The link holds every setting: opening it reproduces this experiment">
-              copy link to these settings
-            </button>
-          </section>
-          <RunsList runs={runs} currentId={status.runId ?? restoredId} busy={active} liveSaved={active ? status.savedStep : null} compare={new Set(compare.keys())} onResume={resumeRun} onCompare={toggleCompare} onDownload={downloadCk} onDelete={deleteRun} onUpload={uploadCk} />
+          <RunControls
+            api={api}
+            status={status}
+            active={active}
+            canStart={canStart}
+            backend={backend}
+            ready={!!info}
+            restoredRun={restoredRun}
+            cfgError={cfgError}
+            onStart={start}
+            onStartStepping={() => void startWith(params.current, undefined, true)}
+            onResumeRun={(id) => void resumeRun(id)}
+            onDemo={runDemo}
+            onCopyLink={copyLink}
+          />
+          <RunsList runs={runs} currentId={status.runId ?? restoredId} busy={active} liveSaved={active ? status.savedStep : null} compare={compareIds} onResume={resumeRun} onCompare={toggleCompare} onDownload={downloadCk} onDelete={deleteRun} onUpload={uploadCk} />
           {info && resolved && (
             <Settings
               info={info}
               resolved={resolved}
               set={setParam}
               locked={active}
-              dataPanel={<DataChoice dataset={dataset} error={dataErr} locked={active} onUpload={(f) => void uploadData(f)} onShipped={() => void useShipped()} onClear={() => void clearData()} />}
+              dataPanel={<DataChoice dataset={dataset} error={dataErr} locked={active} onUpload={(f) => void chooseData(async () => api().setDataset(await f.text(), f.name, params.current))} onShipped={() => void chooseData(() => api().useShipped(params.current))} onClear={() => void clearData()} />}
             />
           )}
         </aside>

@@ -110,6 +110,9 @@ export function DatasetExplorer({ api, params, task, hasUpload }: { api: Api; pa
   );
 }
 
+/** A stored run that is not training can be continued (not finished, has a checkpoint). */
+export const resumable = (r: RunSummary) => r.savedStep >= 0 && r.savedStep < runTotal(r.cfg) && r.state !== 'done';
+
 /** The run's state line: where it stands and what Resume would do. */
 function stateText(r: RunSummary, total: number, live: boolean): string {
   const saved = Math.max(0, r.savedStep);

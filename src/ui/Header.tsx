@@ -1,0 +1,84 @@
+// The top bar: backend badge, run state (live, or a saved run shown after a load), step counter,
+// speed and accuracy; below it the skipped backends and the error banner.
+
+import type { BackendReport, RunSummary, StatusUpdate } from '../worker/protocol.ts';
+import { resumable } from './Panels.tsx';
+
+function backendText(b: BackendReport): string {
+  const adapter = b.adapter ? ` · ${b.adapter}${b.software ? ' (software)' : ''}` : '';
+  return `${b.name}${adapter}`;
+}
+
+export function Header(props: {
+  backend: BackendReport | null;
+  backendErr: string | null;
+  status: StatusUpdate;
+  /** The saved run shown while nothing trains, or null. */
+  restoredRun: RunSummary | null;
+  shown: { step: number; total: number; phase: 'sft' | 'rl' };
+  tps: number | null;
+  tpsWindow: number;
+  inRl: boolean;
+  lastAcc: number | null;
+  errorMsg: string | null;
+  /** Set when the banner is the app's own message (it can be dismissed). */
+  onDismiss: (() => void) | null;
+}) {
+  const { backend, backendErr, status, restoredRun, shown, tps, tpsWindow, lastAcc, errorMsg } = props;
+  return (
+    <>
+      <header className="topbar">
+        <h1>reasonlab</h1>
+        <span className="badge" data-testid="backend-badge" title={backend?.skipped.map((s) => `${s.name} skipped: ${s.reason}`).join('\n')}>
+          {backend ? backendText(backend) : backendErr ? 'no backend' : 'detecting backend…'}
+        </span>
+        {restoredRun ? (
+          // data-state stays the worker's (idle: nothing trains); the text says what was stored.
+          <span
+            className={`state state-${restoredRun.state === 'interrupted' ? 'paused' : restoredRun.state} restored`}
+            data-testid="run-state"
+            data-state={status.state}
+            data-restored={restoredRun.state}
+            title={`A saved run, loaded from this browser: nothing is training.${resumable(restoredRun) ? ` Resume continues it from step ${restoredRun.savedStep}.` : ''}`}
+          >
+            {restoredRun.state === 'done' || restoredRun.state === 'stopped' ? `${restoredRun.state} (saved run)` : `${restoredRun.state} · not running`}
+          </span>
+        ) : (
+          <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
+            {status.state}
+            {status.stepMode && status.state === 'paused' ? ' (step mode)' : ''}
+          </span>
+        )}
+        <span className="counter" data-testid="step-counter" data-step={shown.step}>
+          step {shown.step}
+          {shown.total ? ` / ${shown.total}` : ''} · {shown.phase.toUpperCase()}
+        </span>
+        {tps !== null && (
+          <span className="muted" data-testid="tokens-per-s" data-value={tps} title={`Median over the last ${tpsWindow} logged steps${props.inRl ? ' (RL update speed)' : ''}`}>
+            {Math.round(tps).toLocaleString('en-US')} tok/s <span className="fine">(median, last {tpsWindow} steps)</span>
+          </span>
+        )}
+        {lastAcc !== null && <span className="muted">acc {(lastAcc * 100).toFixed(1)}%</span>}
+      </header>
+      {backend && backend.skipped.length > 0 && (
+        <p className="skipped muted">
+          {backend.skipped.map((s) => (
+            <span key={s.name}>
+              {s.name} skipped: {s.reason}.{' '}
+            </span>
+          ))}
+        </p>
+      )}
+      {errorMsg && (
+        <div className="banner" data-testid="error-banner" role="alert">
+          <span>{errorMsg}</span>
+          {props.onDismiss && (
+            <button type="button" className="link" onClick={props.onDismiss}>
+              dismiss
+            </button>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
