@@ -7,23 +7,35 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { boolean, parseFormula, reductionSteps, renderFormula, tokenize, type BooleanConfig, type BooleanProblem } from '../src/tasks/boolean.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import type { Verdict } from '../src/tasks/types.ts';
-import { expectNeverPaid } from './helpers/hostile.ts';
+import {
+  checkOf as check,
+  expectAnswersRejected,
+  expectDeterministic,
+  expectFormatBroken,
+  expectGarbageThinkPaid,
+  expectGoldVerdict,
+  expectLengthBounds,
+  expectMissingThink,
+  expectPlainAscii,
+  expectRewardSchemes,
+  expectTruncatedPassesThrough,
+  expectWrongAnswer,
+  expectWrongStepStillPaid,
+  generateMany,
+  hostileSuite,
+  junkFrom,
+} from './helpers/task.ts';
 
 const cfgOf = (over: Partial<BooleanConfig> = {}): BooleanConfig => ({ ...boolean.defaults, ...over });
 const CFG = cfgOf();
 const goldText = (p: BooleanProblem, cfg: BooleanConfig = CFG) => renderCompletion(boolean.gold(p, cfg), true);
-const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
 
 // The brief's example: a=1,b=0,c=1;(a&!b)|(b&c) = 1.
 const P: BooleanProblem = { values: '101', formula: '(a&!b)|(b&c)' };
 const TRACE = '(1&!0)|(0&1),(1&1)|(0&1),1|(0&1),1|0,1';
 const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }) => boolean.verify(P, completion, CFG, opts);
 
-function problems(seed: number, n: number, cfg: BooleanConfig): BooleanProblem[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => boolean.generate(rng, cfg));
-}
+const problems = (seed: number, n: number, cfg: BooleanConfig) => generateMany(boolean, seed, n, cfg);
 
 /** Independent reducer over canonical text: rewrite the leftmost redex `!c` or `(c op c)`. */
 function stringReduce(s: string): string | null {
@@ -115,12 +127,7 @@ describe('gold completions pass', () => {
         const cfg = cfgOf({ depth, vars });
         expect(boolean.check!(cfg)).toBeNull();
         for (const p of problems(depth * 10 + vars, 150, cfg)) {
-          const verdict = boolean.verify(p, goldText(p, cfg), cfg);
-          expect(verdict.correct, `${p.values};${p.formula}: ${JSON.stringify(verdict.checks)}`).toBe(true);
-          expect(verdict.checks.every((c) => c.passed)).toBe(true);
-          expect(verdict.first_wrong_step).toBeNull();
-          expect(verdict.reward).toBe(1);
-          expect(verdict.answer).toBe(boolean.gold(p, cfg).answer);
+          expectGoldVerdict(boolean.verify(p, goldText(p, cfg), cfg), boolean.gold(p, cfg).answer, `${p.values};${p.formula}`);
         }
       }
     }
@@ -129,10 +136,7 @@ describe('gold completions pass', () => {
   it('prompt, trace and answer are printable ASCII without < > or newlines', () => {
     for (const p of problems(9, 500, cfgOf({ depth: 4, vars: 5 }))) {
       const g = boolean.gold(p, cfgOf({ depth: 4, vars: 5 }));
-      for (const s of [boolean.prompt(p, CFG), g.trace, g.answer]) {
-        const bad = [...s].filter((ch) => ch < ' ' || ch > '~' || ch === '<' || ch === '>');
-        expect(bad, s).toEqual([]);
-      }
+      for (const s of [boolean.prompt(p, CFG), g.trace, g.answer]) expectPlainAscii(s, s);
       expect(boolean.prompt(p, CFG).endsWith('=')).toBe(true);
     }
   });
@@ -153,18 +157,12 @@ describe('verifier truth table (a=1,b=0,c=1;(a&!b)|(b&c))', () => {
   });
 
   it('wrong answer: format ok, outcome wrong, reward 0', () => {
-    const r = v(`<think>${TRACE}</think><answer>0</answer>`);
-    expect(r.correct).toBe(false);
-    expect(r.format_ok).toBe(true);
-    expect(check(r, 'answer')?.detail).toBe('expected 1, got 0');
-    expect(r.reward).toBe(0);
+    expectWrongAnswer(v(`<think>${TRACE}</think><answer>0</answer>`), 'expected 1, got 0');
   });
 
   it('wrong step (two operators at once): first_wrong_step names step 2 with expected and received', () => {
-    const r = v('<think>(1&!0)|(0&1),1|(0&1),1|0,1</think><answer>1</answer>');
-    expect(r.first_wrong_step).toEqual({ step: 2, reason: 'step 2: expected (1&1)|(0&1), got "1|(0&1)"' });
-    expect(check(r, 'steps')?.passed).toBe(false);
-    expect(r.correct).toBe(true); // documented: steps do not gate `correct`
+    // Documented: steps do not gate `correct`.
+    expectWrongStepStillPaid(v('<think>(1&!0)|(0&1),1|(0&1),1|0,1</think><answer>1</answer>'), { step: 2, reason: 'step 2: expected (1&1)|(0&1), got "1|(0&1)"' });
   });
 
   it('wrong order (rightmost first): step 3 is wrong', () => {
@@ -198,33 +196,21 @@ describe('verifier truth table (a=1,b=0,c=1;(a&!b)|(b&c))', () => {
   });
 
   it('missing think block: format fails, not correct', () => {
-    const r = v('<answer>1</answer>');
-    expect(r.format_ok).toBe(false);
-    expect(r.correct).toBe(false);
-    expect(check(r, 'format')?.detail).toMatch(/missing <think> block/);
+    expectMissingThink(v('<answer>1</answer>'));
   });
 
   it('broken tags: format fails, not paid', () => {
-    for (const c of [`<think>${TRACE}</think><answer>1</answr>`, `<think>${TRACE}</think><answer>1`, `<think>${TRACE}<answer>1</answer>`, `<thnk>${TRACE}</think><answer>1</answer>`, `${good}x`]) {
-      const r = v(c);
-      expect(r.format_ok, c).toBe(false);
-      expect(r.correct, c).toBe(false);
-      expect(r.reward, c).toBe(0);
-    }
+    expectFormatBroken(v, [`<think>${TRACE}</think><answer>1</answr>`, `<think>${TRACE}</think><answer>1`, `<think>${TRACE}<answer>1</answer>`, `<thnk>${TRACE}</think><answer>1</answer>`, `${good}x`]);
   });
 
   it('answers other than a bare 0 or 1: rejected as not 0 or 1', () => {
-    for (const a of ['01', '1 0', '0 1', '0|1', 'true', 'True', '1.0', '+1', '-1', '!0', '(1)', 'yes', '', '１']) {
-      const r = v(`<think>${TRACE}</think><answer>${a}</answer>`);
-      expect(r.correct, a).toBe(false);
-      expect(check(r, 'answer')?.detail, a).toMatch(/not 0 or 1/);
-    }
+    const answers = ['01', '1 0', '0 1', '0|1', 'true', 'True', '1.0', '+1', '-1', '!0', '(1)', 'yes', '', '１'];
+    expectAnswersRejected((a) => v(`<think>${TRACE}</think><answer>${a}</answer>`), answers, /not 0 or 1/);
   });
 });
 
 describe('hostile completions: none crash, none paid as correct', () => {
-  const rng = new Rng(5);
-  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const junk = junkFrom(new Rng(5));
   const hostile: [string, string][] = [
     ['empty', ''],
     ['whitespace only', '  \n\t '],
@@ -254,46 +240,27 @@ describe('hostile completions: none crash, none paid as correct', () => {
     ['100 KB answer', `<think>${TRACE}</think><answer>${'1'.repeat(100_000)}</answer>`],
     ['100 K repeated tags', '<answer>'.repeat(100_000)],
   ];
-  for (const [name, text] of hostile) {
-    it(name, () => {
-      expectNeverPaid((scheme) => v(text, { scheme }));
-    });
-  }
+  hostileSuite(hostile, v);
 
   it('100 KB garbage think + right answer: paid (steps do not gate correct), steps fail at 1, fast', () => {
-    const t0 = performance.now();
-    const r = v(`<think>${junk(100_000)}</think><answer>1</answer>`);
-    expect(performance.now() - t0).toBeLessThan(1000);
-    expect(r.correct).toBe(true);
-    expect(check(r, 'steps')?.passed).toBe(false);
-    expect(r.first_wrong_step?.step).toBe(1);
-    expect(r.first_wrong_step!.reason.length).toBeLessThan(200);
+    expectGarbageThinkPaid((think) => v(`<think>${think}</think><answer>1</answer>`), [junk(100_000)]);
   });
 });
 
 describe('rewards and flags', () => {
   const good = `<think>${TRACE}</think><answer>1</answer>`;
   it('binary and tinyzero', () => {
-    expect(v(good).reward).toBe(1);
-    expect(v(good).scheme).toBe('binary');
-    expect(v(`<think>${TRACE}</think><answer>0</answer>`, { scheme: 'tinyzero' }).reward).toBe(0.1);
-    expect(v(`<think>${TRACE}</think>`, { scheme: 'tinyzero' }).reward).toBe(0);
-    expect(() => v(good, { scheme: 'partial' })).toThrow(/unknown reward scheme/);
+    expectRewardSchemes(v, { good, wrong: `<think>${TRACE}</think><answer>0</answer>`, unanswered: `<think>${TRACE}</think>` });
   });
   it('truncated passes through', () => {
-    expect(v(good, { truncated: true }).truncated).toBe(true);
-    expect(v(good).truncated).toBe(false);
-    const cut = v(`<think>${TRACE}</think><answer>`, { truncated: true });
-    expect(cut.truncated).toBe(true);
-    expect(cut.correct).toBe(false);
+    expectTruncatedPassesThrough(v, good, `<think>${TRACE}</think><answer>`);
   });
 });
 
 describe('generation', () => {
   it('is deterministic per rng seed and differs across seeds', () => {
     const cfg = cfgOf({ depth: 3, vars: 4 });
-    expect(problems(3, 200, cfg)).toEqual(problems(3, 200, cfg));
-    expect(problems(3, 200, cfg)).not.toEqual(problems(4, 200, cfg));
+    expectDeterministic((seed) => problems(seed, 200, cfg), 3, 4);
   });
 
   it('answers are balanced about 50/50 over 1,000 problems at every knob setting', () => {
@@ -341,12 +308,7 @@ describe('length bounds', () => {
     for (const depth of [1, 2, 3, 4]) {
       for (const vars of [1, 3, 5]) {
         const cfg = cfgOf({ depth, vars });
-        const maxC = boolean.maxCompletionLength(cfg);
-        const maxP = boolean.maxPromptLength(cfg);
-        for (const p of problems(depth * 31 + vars, 2000, cfg)) {
-          expect(tokenLength(goldText(p, cfg))).toBeLessThanOrEqual(maxC);
-          expect(tokenLength(boolean.prompt(p, cfg))).toBeLessThanOrEqual(maxP);
-        }
+        expectLengthBounds(boolean, cfg, problems(depth * 31 + vars, 2000, cfg), (p) => goldText(p, cfg));
       }
     }
     // Independent: depth 2 worst is "(!a&!b)|(!c&!d)" (15 chars), 8 steps of 15,14,13,9,8,7,3,1.

@@ -6,14 +6,29 @@
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { multiplication as mul, type MultiplicationConfig, type MultiplicationProblem } from '../src/tasks/multiplication.ts';
-import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import type { Verdict } from '../src/tasks/types.ts';
-import { expectNeverPaid } from './helpers/hostile.ts';
+import { renderCompletion } from '../src/tasks/format.ts';
+import {
+  checkOf as check,
+  expectAnswersRejected,
+  expectDeterministic,
+  expectFormatBroken,
+  expectGarbageThinkPaid,
+  expectGoldVerdict,
+  expectLengthBounds,
+  expectMissingThink,
+  expectPlainAscii,
+  expectRewardSchemes,
+  expectTruncatedPassesThrough,
+  expectWrongAnswer,
+  expectWrongStepStillPaid,
+  generateMany,
+  hostileSuite,
+  junkFrom,
+} from './helpers/task.ts';
 
 const cfgOf = (over: Partial<MultiplicationConfig> = {}): MultiplicationConfig => ({ ...mul.defaults, ...over });
 const CFG = cfgOf();
 const goldText = (p: MultiplicationProblem) => renderCompletion(mul.gold(p, CFG), true);
-const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
 
 // 123 * 45 = 5535: 123*5=615, 123*4=492, 615+4920=5535.
 const P: MultiplicationProblem = { a: '123', b: '45' };
@@ -21,10 +36,7 @@ const TRACE = '123*5=615,123*4=492,615+4920=5535';
 const GOOD = `<think>${TRACE}</think><answer>5535</answer>`;
 const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }) => mul.verify(P, completion, CFG, opts);
 
-function problems(seed: number, n: number, cfg: MultiplicationConfig): MultiplicationProblem[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => mul.generate(rng, cfg));
-}
+const problems = (seed: number, n: number, cfg: MultiplicationConfig) => generateMany(mul, seed, n, cfg);
 
 /** Every valid knob setting. */
 function allConfigs(): MultiplicationConfig[] {
@@ -72,13 +84,9 @@ describe('gold completions pass', () => {
     for (const cfg of allConfigs()) {
       for (const p of problems(cfg.digitsA * 100 + cfg.digitsB * 10 + cfg.minDigits, 300, cfg)) {
         const r = mul.verify(p, renderCompletion(mul.gold(p, cfg), true), cfg);
-        expect(r.correct, `${p.a}*${p.b}: ${JSON.stringify(r.checks)}`).toBe(true);
+        expectGoldVerdict(r, mul.gold(p, cfg).answer, `${p.a}*${p.b}`);
         expect(r.format_ok).toBe(true);
         expect(r.checks.map((c) => c.name)).toEqual(['format', 'steps', 'answer']);
-        expect(r.checks.every((c) => c.passed)).toBe(true);
-        expect(r.first_wrong_step).toBeNull();
-        expect(r.reward).toBe(1);
-        expect(r.answer).toBe(mul.gold(p, cfg).answer);
         expect(r.truncated).toBe(false);
       }
     }
@@ -100,10 +108,7 @@ describe('verifier truth table (123*45)', () => {
 
   it('wrong answer: format ok, outcome wrong, reward 0', () => {
     const r = v(`<think>${TRACE}</think><answer>5536</answer>`);
-    expect(r.correct).toBe(false);
-    expect(r.format_ok).toBe(true);
-    expect(check(r, 'answer')?.detail).toBe('expected 5535, got 5536');
-    expect(r.reward).toBe(0);
+    expectWrongAnswer(r, 'expected 5535, got 5536');
     expect(r.answer).toBe('5536');
   });
 
@@ -114,11 +119,9 @@ describe('verifier truth table (123*45)', () => {
   });
 
   it('wrong partial product: first_wrong_step is 1 and names it a partial product', () => {
-    const r = v('<think>123*5=616,123*4=492,615+4920=5535</think><answer>5535</answer>');
-    expect(r.first_wrong_step).toEqual({ step: 1, reason: 'step 1 (partial product): expected 123*5=615, got "123*5=616"' });
-    expect(check(r, 'steps')?.passed).toBe(false);
     // Documented (as in addition): steps do not gate `correct`.
-    expect(r.correct).toBe(true);
+    const r = v('<think>123*5=616,123*4=492,615+4920=5535</think><answer>5535</answer>');
+    expectWrongStepStillPaid(r, { step: 1, reason: 'step 1 (partial product): expected 123*5=615, got "123*5=616"' });
   });
 
   it('wrong second partial product: step 2; the first wrong step wins over later ones', () => {
@@ -163,35 +166,24 @@ describe('verifier truth table (123*45)', () => {
 
   it('missing think block: format fails, not correct even with the right answer', () => {
     const r = v('<answer>5535</answer>');
-    expect(r.format_ok).toBe(false);
-    expect(r.correct).toBe(false);
-    expect(check(r, 'format')?.detail).toMatch(/missing <think> block/);
+    expectMissingThink(r);
     expect(check(r, 'steps')).toBeUndefined();
   });
 
   it('broken tags: format fails, not paid', () => {
-    const cases = [
+    expectFormatBroken(v, [
       `<think>${TRACE}</think><answer>5535</answr>`,
       `<think>${TRACE}</think><answer>5535`,
       `<think>${TRACE}<answer>5535</answer>`,
       `<thinK>${TRACE}</think><answer>5535</answer>`,
       `${TRACE}</think><answer>5535</answer>`,
       `<think>${TRACE}</think>answer>5535</answer>`,
-    ];
-    for (const c of cases) {
-      const r = v(c);
-      expect(r.format_ok, c).toBe(false);
-      expect(r.correct, c).toBe(false);
-      expect(r.reward, c).toBe(0);
-    }
+    ]);
   });
 
   it('non-canonical answers: leading zeros, signs, separators, decimals, exponents', () => {
-    for (const a of ['05535', '+5535', '-5535', '5,535', '5 535', '5535.0', '5.535e3', '0x159f', '５５３５', '5535\n5535']) {
-      const r = v(`<think>${TRACE}</think><answer>${a}</answer>`);
-      expect(r.correct, a).toBe(false);
-      expect(check(r, 'answer')?.detail, a).toMatch(/not a plain number/);
-    }
+    const answers = ['05535', '+5535', '-5535', '5,535', '5 535', '5535.0', '5.535e3', '0x159f', '５５３５', '5535\n5535'];
+    expectAnswersRejected((a) => v(`<think>${TRACE}</think><answer>${a}</answer>`), answers, /not a plain number/);
   });
 
   it('zero product: "0" is right, "00" and "" are not', () => {
@@ -203,8 +195,7 @@ describe('verifier truth table (123*45)', () => {
 });
 
 describe('hostile completions: none crash, none paid as correct', () => {
-  const rng = new Rng(5);
-  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const junk = junkFrom(new Rng(5));
   const T = `<think>${TRACE}</think>`;
   const hostile: [string, string][] = [
     ['empty', ''],
@@ -241,31 +232,16 @@ describe('hostile completions: none crash, none paid as correct', () => {
     ['100 K repeated answer tags', '<answer>'.repeat(100_000)],
     ['100 KB control characters', '\u0000\u0001\u0007'.repeat(34_000)],
   ];
-  for (const [name, text] of hostile) {
-    it(name, () => {
-      expectNeverPaid((scheme) => v(text, { scheme }));
-    });
-  }
+  hostileSuite(hostile, v);
 
   it('100 KB garbage think with the right answer: paid (steps do not gate), steps fail at 1, fast', () => {
-    for (const think of [junk(100_000), ','.repeat(100_000)]) {
-      const t0 = performance.now();
-      const r = v(`<think>${think}</think><answer>5535</answer>`);
-      expect(performance.now() - t0).toBeLessThan(1000);
-      expect(r.correct).toBe(true);
-      expect(check(r, 'steps')?.passed).toBe(false);
-      expect(r.first_wrong_step?.step).toBe(1);
-      expect(r.first_wrong_step!.reason.length).toBeLessThan(200);
-    }
+    expectGarbageThinkPaid((think) => v(`<think>${think}</think><answer>5535</answer>`), [junk(100_000), ','.repeat(100_000)]);
   });
 });
 
 describe('rewards and flags', () => {
   it('binary by default; tinyzero pays 0.1 for a wrong answer, 0 for none', () => {
-    expect(v(GOOD).scheme).toBe('binary');
-    expect(v(GOOD, { scheme: 'tinyzero' }).reward).toBe(1);
-    expect(v(`<think>${TRACE}</think><answer>5536</answer>`, { scheme: 'tinyzero' }).reward).toBe(0.1);
-    expect(v(`<think>${TRACE}</think>`, { scheme: 'tinyzero' }).reward).toBe(0);
+    expectRewardSchemes(v, { good: GOOD, wrong: `<think>${TRACE}</think><answer>5536</answer>`, unanswered: `<think>${TRACE}</think>` });
   });
 
   it('unknown scheme throws', () => {
@@ -273,11 +249,7 @@ describe('rewards and flags', () => {
   });
 
   it('truncated passes through', () => {
-    expect(v(GOOD, { truncated: true }).truncated).toBe(true);
-    expect(v(GOOD).truncated).toBe(false);
-    const cut = v(`<think>${TRACE}</think><answer>55`, { truncated: true });
-    expect(cut.truncated).toBe(true);
-    expect(cut.correct).toBe(false);
+    expectTruncatedPassesThrough(v, GOOD, `<think>${TRACE}</think><answer>55`);
   });
 });
 
@@ -298,8 +270,7 @@ describe('config and generation', () => {
 
   it('is deterministic per seed and differs across seeds', () => {
     const cfg = cfgOf({ digitsA: 4, digitsB: 3 });
-    expect(problems(3, 300, cfg)).toEqual(problems(3, 300, cfg));
-    expect(problems(3, 300, cfg)).not.toEqual(problems(4, 300, cfg));
+    expectDeterministic((seed) => problems(seed, 300, cfg), 3, 4);
     expect(problems(3, 50, cfg).map((p) => mul.gold(p, cfg))).toEqual(problems(3, 50, cfg).map((p) => mul.gold(p, cfg)));
   });
 
@@ -330,9 +301,7 @@ describe('config and generation', () => {
       const g = mul.gold(p, cfg);
       const prompt = mul.prompt(p, cfg);
       expect(prompt.endsWith('=')).toBe(true);
-      for (const s of [prompt, g.trace, g.answer]) {
-        for (const ch of s) expect(ch >= ' ' && ch <= '~' && ch !== '<' && ch !== '>', JSON.stringify(s)).toBe(true);
-      }
+      for (const s of [prompt, g.trace, g.answer]) expectPlainAscii(s);
     }
   });
 });
@@ -340,16 +309,8 @@ describe('config and generation', () => {
 describe('length bounds', () => {
   it('maxPromptLength / maxCompletionLength bound 2000 samples at every knob setting and are attained by all nines', () => {
     for (const cfg of allConfigs()) {
-      const maxC = mul.maxCompletionLength(cfg);
-      const maxP = mul.maxPromptLength(cfg);
-      let seenC = 0;
-      let seenP = 0;
-      for (const p of problems(cfg.digitsA * 7 + cfg.digitsB * 3 + cfg.minDigits, 2000, cfg)) {
-        seenC = Math.max(seenC, tokenLength(renderCompletion(mul.gold(p, cfg), true)));
-        seenP = Math.max(seenP, tokenLength(mul.prompt(p, cfg)));
-      }
-      expect(seenC).toBeLessThanOrEqual(maxC);
-      expect(seenP).toBeLessThanOrEqual(maxP);
+      const ps = problems(cfg.digitsA * 7 + cfg.digitsB * 3 + cfg.minDigits, 2000, cfg);
+      const { maxC, maxP } = expectLengthBounds(mul, cfg, ps, (p) => renderCompletion(mul.gold(p, cfg), true));
       // Independent formula for a = 10^A - 1, b = 10^B - 1 (A = digitsA, B = digitsB):
       // B partial products "a*9=P" of A+3+(A+1) chars; sum i (1..B-1) "S+Q=T" with S of A+i digits,
       // Q of A+1+i digits, T of A+i+1 digits; commas; answer A+B digits; 4 tags.
