@@ -89,6 +89,28 @@ function onInterrupt(): { signal: AbortSignal; release: () => void } {
   return { signal: controller.signal, release: () => process.off('SIGINT', handler) };
 }
 
+/** Run one phase with checkpoints written to `dir` every `ckEvery` steps and at the end. */
+function runPhase(t: Trainer | RlTrainer, dir: RunDir, cfg: RunConfig, sink: ReturnType<typeof makeSink>, signal: AbortSignal, ckEvery: number, evalAtStart = true) {
+  return t.run(sink, {
+    evalAtStart,
+    signal,
+    checkpointEvery: ckEvery,
+    onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok)),
+  });
+}
+
+/** An RL phase on its own (`--stage rl`, or `--resume` of an RL run): print, run, clean up. */
+async function runRl(t: RlTrainer, dir: RunDir, cfg: RunConfig, ckEvery: number, evalAtStart: boolean): Promise<number> {
+  const sink = makeSink(dir, cfg, () => ({ step: t.rlStep, of: cfg.rl.steps, label: 'rl' }));
+  const stop = onInterrupt();
+  const startRl = t.rlStep;
+  const reason = await runPhase(t, dir, cfg, sink, stop.signal, ckEvery, evalAtStart);
+  stop.release();
+  t.dispose();
+  if (t.rlStep === startRl) process.stderr.write(`nothing to do: the run is already at RL step ${t.rlStep} (raise --steps)\n`);
+  return reason === 'diverged' ? 3 : 0;
+}
+
 export async function trainCommand(flags: Map<string, string>): Promise<number> {
   const out = take(flags, 'out');
   const backendChoice = take(flags, 'backend');
@@ -136,11 +158,7 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
   const sink = makeSink(dir, cfg, () => (rl ? { step: rl.rlStep, of: cfg.rl.steps, label: 'rl' } : { step: t.step, of: cfg.train.steps, label: 'sft' }));
   const stop = onInterrupt();
   const startStep = t.step;
-  let reason = await t.run(sink, {
-    signal: stop.signal,
-    checkpointEvery: ckEvery,
-    onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok)),
-  });
+  let reason = await runPhase(t, dir, cfg, sink, stop.signal, ckEvery);
   if (t.step === startStep && resume) process.stderr.write(`nothing to do: the run is already at step ${t.step} (raise --steps)\n`);
   if (stage === 'sft+rl' && reason === 'finished') {
     // Keep the SFT checkpoint beside the final one: `eval --run` on either compares the phases.
@@ -150,12 +168,7 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
     rl = new RlTrainer(cfg, { params: snap.params, startStep: snap.step, tokenizer: t.tok, run: out });
     const r = rl;
     process.stderr.write(`RL: ${cfg.rl.algo}, ${cfg.rl.prompts} prompts x ${cfg.rl.group} samples, ${cfg.rl.steps} steps, scheme ${cfg.rl.scheme}\n`);
-    reason = await r.run(sink, {
-      evalAtStart: false, // SFT just evaluated these weights
-      signal: stop.signal,
-      checkpointEvery: ckEvery,
-      onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await r.snapshot(), cfg, r.model, r.tok)),
-    });
+    reason = await runPhase(r, dir, cfg, sink, stop.signal, ckEvery, false); // SFT just evaluated these weights
     r.dispose();
   } else t.dispose();
   stop.release();
@@ -172,19 +185,7 @@ async function resumeRl(out: string, loaded: ReturnType<typeof snapshotFromFiles
   process.stderr.write(backendLine(backend) + '\n');
   const t = new RlTrainer(cfg, { snapshot: { ...loaded.snapshot, ...loaded.rl! }, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), run: out });
   process.stderr.write(`resuming RL on ${cfg.task.name} at RL step ${t.rlStep} (step ${t.step}) -> ${cfg.rl.steps} RL steps | ${out}\n`);
-  const sink = makeSink(dir, cfg, () => ({ step: t.rlStep, of: cfg.rl.steps, label: 'rl' }));
-  const stop = onInterrupt();
-  const startRl = t.rlStep;
-  const reason = await t.run(sink, {
-    evalAtStart: false,
-    signal: stop.signal,
-    checkpointEvery: ckEvery,
-    onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok)),
-  });
-  stop.release();
-  t.dispose();
-  if (t.rlStep === startRl) process.stderr.write(`nothing to do: the run is already at RL step ${t.rlStep} (raise --steps)\n`);
-  return reason === 'diverged' ? 3 : 0;
+  return runRl(t, dir, cfg, ckEvery, false);
 }
 
 /** `--stage rl`: RL from a run's checkpoint (`--from`), or from a random init without it. */
@@ -212,14 +213,5 @@ async function rlCommand(out: string, from: string | undefined, backendChoice: s
   process.stderr.write(
     `RL on ${cfg.task.name} ${JSON.stringify(cfg.task.config)} from ${from ?? 'a random init'} (step ${t.startStep}) | ${r.algo}, ${r.prompts} prompts x ${r.group} samples, ${r.steps} steps, lr ${r.lr}, T ${r.temperature}, scheme ${r.scheme}, clip ${r.clip}, epochs ${r.epochs}, kl ${r.kl} | ${out}\n`,
   );
-  const sink = makeSink(dir, cfg, () => ({ step: t.rlStep, of: r.steps, label: 'rl' }));
-  const stop = onInterrupt();
-  const reason = await t.run(sink, {
-    signal: stop.signal,
-    checkpointEvery: ckEvery,
-    onCheckpoint: async () => dir.writeCheckpoint(snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok)),
-  });
-  stop.release();
-  t.dispose();
-  return reason === 'diverged' ? 3 : 0;
+  return runRl(t, dir, cfg, ckEvery, true);
 }

@@ -3,6 +3,7 @@
 // eval.passk is set) and a few greedy samples for the inspector.
 
 import { parsePassK, type RunConfig } from '../config.ts';
+import { distinctProblems } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { Params } from '../model/gpt.ts';
 import { hashInts } from '../rng.ts';
@@ -10,6 +11,24 @@ import type { AnyTask } from '../tasks/types.ts';
 import type { Tokenizer } from '../tokenizer.ts';
 import { evaluate, passKTable, sampleCorrectCounts } from './eval.ts';
 import type { EventSink, PassKRow, Phase } from './events.ts';
+
+/** Test problems are drawn with this fixed seed, so every run of a task config sees the same ones. */
+export const EVAL_SEED = 20261121;
+
+const heldOut = new WeakMap<AnyTask, Map<string, unknown[]>>();
+
+/**
+ * The held-out test problems of a run config (fixed seed): the same for every run, phase and
+ * evaluation of the task config, so they are drawn once per task object and config.
+ */
+export function heldOutProblems(task: AnyTask, cfg: RunConfig): unknown[] {
+  let byCfg = heldOut.get(task);
+  if (!byCfg) heldOut.set(task, (byCfg = new Map()));
+  const key = JSON.stringify([cfg.task.config, cfg.eval.n]);
+  let ps = byCfg.get(key);
+  if (!ps) byCfg.set(key, (ps = distinctProblems(task, cfg.task.config, EVAL_SEED, 'test', cfg.eval.n)));
+  return ps;
+}
 
 export interface EvalContext {
   params: Params;

@@ -21,8 +21,8 @@ import { computeAdvantages, sequenceWeights, zeroVarianceGroups } from './advant
 import type { EventSink, RlStepEvent, RolloutRecord } from './events.ts';
 import { rolloutRecords, rolloutStats, swapGroups, updateBatch, type Rollouts } from './rollouts.ts';
 import { AdamW, lrAt } from './optim.ts';
-import { evaluateAndReport, type EvalSummary } from './report.ts';
-import { EVAL_SEED, type RunOptions, type TrainerSnapshot } from './sft.ts';
+import { evaluateAndReport, heldOutProblems, type EvalSummary } from './report.ts';
+import type { RunOptions, TrainerSnapshot } from './sft.ts';
 import type { RlState } from './snapshot.ts';
 
 /** What an RL run needs to continue exactly: the policy, its optimizer, the frozen start policy. */
@@ -60,7 +60,6 @@ export class RlTrainer {
   readonly startStep: number;
   baseline: number | null = null;
   private pool: unknown[] | null = null;
-  private evalSet: unknown[] | null = null;
   private t0 = performance.now();
 
   constructor(
@@ -322,8 +321,7 @@ export class RlTrainer {
   }
 
   evalProblems(): unknown[] {
-    this.evalSet ??= distinctProblems(this.task, this.cfg.task.config, EVAL_SEED, 'test', this.cfg.eval.n);
-    return this.evalSet;
+    return heldOutProblems(this.task, this.cfg);
   }
 
   async evaluateAndReport(sink: EventSink): Promise<EvalSummary> {

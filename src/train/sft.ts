@@ -13,12 +13,11 @@ import { getTask } from '../tasks/registry.ts';
 import type { AnyTask } from '../tasks/types.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { Tokenizer } from '../tokenizer.ts';
-import { evaluateAndReport, type EvalSummary } from './report.ts';
+import { evaluateAndReport, heldOutProblems, type EvalSummary } from './report.ts';
 import type { EventSink, Phase } from './events.ts';
 import { AdamW, lrAt } from './optim.ts';
 
-/** Test problems are drawn with this fixed seed, so every run of a task config sees the same ones. */
-export const EVAL_SEED = 20261121;
+export { EVAL_SEED } from './report.ts';
 
 export interface TrainerSnapshot {
   step: number;
@@ -43,7 +42,6 @@ export class Trainer {
   step = 0;
   phase: Phase = 'sft';
   private pool: unknown[] | null = null;
-  private evalSet: unknown[] | null = null;
   private t0 = 0;
 
   constructor(
@@ -156,8 +154,7 @@ export class Trainer {
 
   /** The held-out test problems (fixed seed, same for every run of this task config). */
   evalProblems(): unknown[] {
-    this.evalSet ??= distinctProblems(this.task, this.cfg.task.config, EVAL_SEED, 'test', this.cfg.eval.n);
-    return this.evalSet;
+    return heldOutProblems(this.task, this.cfg);
   }
 
   async evaluateAndReport(sink: EventSink): Promise<EvalSummary> {
