@@ -15,14 +15,28 @@ import {
   type CountdownExpr,
   type CountdownProblem,
 } from '../src/tasks/countdown.ts';
-import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import type { Verdict } from '../src/tasks/types.ts';
-import { expectNeverPaid } from './helpers/hostile.ts';
+import { renderCompletion } from '../src/tasks/format.ts';
+import {
+  checkOf as check,
+  expectDeterministic,
+  expectFormatBroken,
+  expectGarbageThinkPaid,
+  expectGoldVerdict,
+  expectLengthBounds,
+  expectMissingThink,
+  expectPlainAscii,
+  expectRewardSchemes,
+  expectTruncatedPassesThrough,
+  expectWrongAnswer,
+  expectWrongStepStillPaid,
+  generateMany,
+  hostileSuite,
+  junkFrom,
+} from './helpers/task.ts';
 
 const cfgOf = (over: Partial<CountdownConfig> = {}): CountdownConfig => ({ ...countdown.defaults, ...over });
 const CFG = cfgOf();
 const goldText = (p: CountdownProblem, cfg: CountdownConfig = CFG) => renderCompletion(countdown.gold(p, cfg), true);
-const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
 const num = (value: number): CountdownExpr => ({ kind: 'num', value });
 const op = (o: '+' | '-' | '*' | '/', l: CountdownExpr, r: CountdownExpr): CountdownExpr => ({ kind: 'op', op: o, l, r });
 
@@ -33,10 +47,7 @@ const ANSWER = '(50-25)*(7-3)';
 const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }) => countdown.verify(P, completion, CFG, opts);
 const withAnswer = (a: string, trace = TRACE) => v(`<think>${trace}</think><answer>${a}</answer>`);
 
-function problems(seed: number, n: number, cfg: CountdownConfig): CountdownProblem[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => countdown.generate(rng, cfg));
-}
+const problems = (seed: number, n: number, cfg: CountdownConfig) => generateMany(countdown, seed, n, cfg);
 
 /** The parser's exact value as text (`8`, `(3/4)`), or the error, for readable expectations. */
 function value(expr: string): string {
@@ -157,12 +168,7 @@ describe('gold completions pass', () => {
       for (const maxNumber of [9, 20, 50, 99]) {
         const cfg = cfgOf({ count, maxNumber });
         for (const p of problems(count * 1000 + maxNumber, 300, cfg)) {
-          const r = countdown.verify(p, goldText(p, cfg), cfg);
-          expect(r.correct, `${countdown.prompt(p, cfg)} ${goldText(p, cfg)}: ${JSON.stringify(r.checks)}`).toBe(true);
-          expect(r.checks.every((c) => c.passed)).toBe(true);
-          expect(r.first_wrong_step).toBeNull();
-          expect(r.reward).toBe(1);
-          expect(r.answer).toBe(countdown.gold(p, cfg).answer);
+          expectGoldVerdict(countdown.verify(p, goldText(p, cfg), cfg), countdown.gold(p, cfg).answer, `${countdown.prompt(p, cfg)} ${goldText(p, cfg)}`);
         }
       }
     }
@@ -184,11 +190,7 @@ describe('verifier truth table (3,7,25,50 -> 100)', () => {
   });
 
   it('a wrong answer: format ok, outcome wrong with the value in the detail', () => {
-    const r = withAnswer('(50+25)*(7-3)');
-    expect(r.correct).toBe(false);
-    expect(r.format_ok).toBe(true);
-    expect(check(r, 'answer')?.detail).toMatch(/is 300, not 100/);
-    expect(r.reward).toBe(0);
+    expectWrongAnswer(withAnswer('(50+25)*(7-3)'), /is 300, not 100/);
   });
 
   it('a bare target number as the answer: rejected (numbers not used)', () => {
@@ -202,11 +204,8 @@ describe('verifier truth table (3,7,25,50 -> 100)', () => {
   });
 
   it('a wrong step: arithmetic error at step 2', () => {
-    const r = withAnswer(ANSWER, '50-25=25,7-3=5,25*5=125');
-    expect(r.first_wrong_step).toEqual({ step: 2, reason: 'step 2: 7-3 is 4, not 5' });
-    expect(check(r, 'steps')?.passed).toBe(false);
     // Documented: `correct` = format && answer; the steps are a separate check.
-    expect(r.correct).toBe(true);
+    expectWrongStepStillPaid(withAnswer(ANSWER, '50-25=25,7-3=5,25*5=125'), { step: 2, reason: 'step 2: 7-3 is 4, not 5' });
   });
 
   it('a step that uses a number not available (never given, or already used)', () => {
@@ -274,27 +273,19 @@ describe('verifier truth table (3,7,25,50 -> 100)', () => {
 
   it('missing think block: format fails, so not correct even with the right answer', () => {
     const r = v(`<answer>${ANSWER}</answer>`);
-    expect(r.format_ok).toBe(false);
-    expect(r.correct).toBe(false);
-    expect(check(r, 'format')?.detail).toMatch(/missing <think> block/);
+    expectMissingThink(r);
     expect(check(r, 'steps')).toBeUndefined();
     expect(r.answer).toBe(ANSWER);
   });
 
   it('broken tags: format fails, not paid', () => {
-    const cases = [
+    expectFormatBroken(v, [
       `<think>${TRACE}</think><answer>${ANSWER}</answr>`,
       `<think>${TRACE}</think><answer>${ANSWER}`,
       `<think>${TRACE}<answer>${ANSWER}</answer>`,
       `<think>${TRACE}</think>answer>${ANSWER}</answer>`,
       `think>${TRACE}</think><answer>${ANSWER}</answer>`,
-    ];
-    for (const c of cases) {
-      const r = v(c);
-      expect(r.format_ok, c).toBe(false);
-      expect(r.correct, c).toBe(false);
-      expect(r.reward, c).toBe(0);
-    }
+    ]);
   });
 
   it('surrounding whitespace and padded answer: allowed (trimmed)', () => {
@@ -304,8 +295,7 @@ describe('verifier truth table (3,7,25,50 -> 100)', () => {
 });
 
 describe('hostile completions: none crash, none paid as correct', () => {
-  const rng = new Rng(5);
-  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const junk = junkFrom(new Rng(5));
   const T = `<think>${TRACE}</think>`;
   const hostile: [string, string][] = [
     ['empty', ''],
@@ -353,51 +343,30 @@ describe('hostile completions: none crash, none paid as correct', () => {
     ['100 KB expression', `${T}<answer>${'1+'.repeat(50_000)}1</answer>`],
     ['100 K repeated tags', '<answer>'.repeat(100_000)],
   ];
-  for (const [name, text] of hostile) {
-    it(name, () => {
-      expectNeverPaid((scheme) => v(text, { scheme }));
-    });
-  }
+  hostileSuite(hostile, v);
 
   it('100 KB garbage think + right answer: paid (steps do not gate correct), steps fail fast and short', () => {
-    for (const think of [junk(100_000), ','.repeat(100_000)]) {
-      const t0 = performance.now();
-      const r = v(`<think>${think}</think><answer>${ANSWER}</answer>`);
-      expect(performance.now() - t0).toBeLessThan(1000);
-      expect(r.correct).toBe(true);
-      expect(check(r, 'steps')?.passed).toBe(false);
-      expect(r.first_wrong_step?.step).toBe(1);
-      expect(r.first_wrong_step!.reason.length).toBeLessThan(200);
-    }
+    expectGarbageThinkPaid((think) => v(`<think>${think}</think><answer>${ANSWER}</answer>`), [junk(100_000), ','.repeat(100_000)]);
   });
 });
 
 describe('rewards and flags', () => {
   const good = goldText(P);
   it('binary and tinyzero schemes; unknown scheme throws', () => {
-    expect(v(good).reward).toBe(1);
-    expect(v(good).scheme).toBe('binary');
-    expect(v(good, { scheme: 'tinyzero' }).reward).toBe(1);
+    expectRewardSchemes(v, { good, wrong: `<think>${TRACE}</think><answer>1</answer>`, unanswered: `<think>${TRACE}</think>` });
     expect(withAnswer('4*25*1').reward).toBe(0);
-    expect(v(`<think>${TRACE}</think><answer>1</answer>`, { scheme: 'tinyzero' }).reward).toBe(0.1);
-    expect(v(`<think>${TRACE}</think>`, { scheme: 'tinyzero' }).reward).toBe(0);
     expect(() => v(good, { scheme: 'partial' })).toThrow(/unknown reward scheme "partial"/);
   });
 
   it('truncated passes through', () => {
-    expect(v(good, { truncated: true }).truncated).toBe(true);
-    expect(v(good).truncated).toBe(false);
-    const cut = v(`<think>${TRACE}</think><answer>(50-25)*(7`, { truncated: true });
-    expect(cut.truncated).toBe(true);
-    expect(cut.correct).toBe(false);
+    expectTruncatedPassesThrough(v, good, `<think>${TRACE}</think><answer>(50-25)*(7`);
   });
 });
 
 describe('generation', () => {
   it('is deterministic per rng seed and differs across seeds', () => {
     for (const cfg of [cfgOf(), cfgOf({ count: 3, maxNumber: 99 })]) {
-      expect(problems(3, 300, cfg)).toEqual(problems(3, 300, cfg));
-      expect(problems(3, 300, cfg)).not.toEqual(problems(4, 300, cfg));
+      expectDeterministic((seed) => problems(seed, 300, cfg), 3, 4);
     }
   });
 
@@ -444,7 +413,7 @@ describe('generation', () => {
         expect(steps.length).toBe(count - 1);
         // The rendered answer evaluates (with JS numbers via a tiny independent shunting) to the target.
         expect(Math.abs(jsEval(g.answer) - p.target)).toBeLessThan(1e-9);
-        for (const ch of countdown.prompt(p, cfg) + g.trace + g.answer) expect(ch >= ' ' && ch <= '~' && ch !== '<' && ch !== '>').toBe(true);
+        expectPlainAscii(countdown.prompt(p, cfg) + g.trace + g.answer);
       }
     }
   });
@@ -499,16 +468,7 @@ describe('length bounds', () => {
     for (const count of [3, 4]) {
       for (const maxNumber of [9, 10, 20, 50, 99]) {
         const cfg = cfgOf({ count, maxNumber });
-        const maxP = countdown.maxPromptLength(cfg);
-        const maxC = countdown.maxCompletionLength(cfg);
-        let seenP = 0;
-        let seenC = 0;
-        for (const p of problems(count * 100 + maxNumber, 2000, cfg)) {
-          seenP = Math.max(seenP, tokenLength(countdown.prompt(p, cfg)));
-          seenC = Math.max(seenC, tokenLength(goldText(p, cfg)));
-        }
-        expect(seenP, `prompt ${count}/${maxNumber}`).toBeLessThanOrEqual(maxP);
-        expect(seenC, `completion ${count}/${maxNumber}`).toBeLessThanOrEqual(maxC);
+        const { maxC, seenC } = expectLengthBounds(countdown, cfg, problems(count * 100 + maxNumber, 2000, cfg), (p) => goldText(p, cfg), `${count}/${maxNumber}`);
         // Not absurdly loose either.
         expect(maxC - seenC, `completion slack ${count}/${maxNumber}`).toBeLessThan(20);
       }

@@ -5,18 +5,29 @@
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { generateCounted, knightsKnaves as K, solutions, type KnightsConfig, type KnightsProblem } from '../src/tasks/knights.ts';
-import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import type { Verdict } from '../src/tasks/types.ts';
-import { expectNeverPaid } from './helpers/hostile.ts';
+import { renderCompletion } from '../src/tasks/format.ts';
+import {
+  checkOf as check,
+  expectAnswersRejected,
+  expectDeterministic,
+  expectFormatBroken,
+  expectGoldVerdict,
+  expectLengthBounds,
+  expectMissingThink,
+  expectPlainAscii,
+  expectRewardSchemes,
+  expectTruncatedPassesThrough,
+  expectWrongAnswer,
+  expectWrongStepStillPaid,
+  generateMany,
+  hostileSuite,
+  junkFrom,
+} from './helpers/task.ts';
 
 const cfgOf = (people: number): KnightsConfig => ({ ...K.defaults, people });
 const goldText = (p: KnightsProblem) => renderCompletion(K.gold(p, cfgOf(p.says.length)), true);
-const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
 
-function problems(seed: number, n: number, people: number): KnightsProblem[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => K.generate(rng, cfgOf(people)));
-}
+const problems = (seed: number, n: number, people: number) => generateMany(K, seed, n, cfgOf(people));
 
 // The classic: A says "B is a knave", B says "A and B are the same kind".
 //   TT: A's claim (B knave) is false but A is a knight  -> A
@@ -130,22 +141,14 @@ describe('gold completions pass, checked by an independent solver', () => {
         const ind = solveFromPrompt(prompt);
         expect(ind.nSolutions, prompt).toBe(1);
         expect(K.gold(p, cfgOf(people))).toEqual({ trace: ind.trace, answer: ind.answer });
-        const r = K.verify(p, goldText(p), cfgOf(people));
-        expect(r.correct, `${prompt}: ${JSON.stringify(r.checks)}`).toBe(true);
-        expect(r.checks.every((c) => c.passed)).toBe(true);
-        expect(r.first_wrong_step).toBeNull();
-        expect(r.reward).toBe(1);
-        expect(r.answer).toBe(ind.answer);
+        expectGoldVerdict(K.verify(p, goldText(p), cfgOf(people)), ind.answer, prompt);
         expect(p.says.length).toBe(people);
       }
     });
   }
 
   it('answer-only completion: format fails (the think block is required)', () => {
-    const r = v('<answer>A=T,B=F</answer>');
-    expect(r.format_ok).toBe(false);
-    expect(r.correct).toBe(false);
-    expect(check(r, 'format')?.detail).toMatch(/missing <think> block/);
+    expectMissingThink(v('<answer>A=T,B=F</answer>'));
   });
 });
 
@@ -157,28 +160,18 @@ describe('verifier truth table (A:B-,B:A=B?)', () => {
 
   it('a wrong answer (well-formed but inconsistent): format ok, outcome wrong', () => {
     for (const a of ['A=F,B=T', 'A=T,B=T', 'A=F,B=F']) {
-      const r = v(`<think>${TRACE}</think><answer>${a}</answer>`);
-      expect(r.correct, a).toBe(false);
-      expect(r.format_ok).toBe(true);
-      expect(check(r, 'answer')?.detail).toBe(`expected A=T,B=F, got ${a}`);
-      expect(r.reward).toBe(0);
+      expectWrongAnswer(v(`<think>${TRACE}</think><answer>${a}</answer>`), `expected A=T,B=F, got ${a}`, a);
     }
   });
 
   it('malformed answers: not an assignment', () => {
-    for (const a of ['A=T, B=F', 'B=F,A=T', 'a=t,b=f', 'A=T,B=F,', 'A=T', 'A=T,B=F,C=T', 'TF', 'A=T;B=F', 'A=1,B=0', 'A:T,B:F', 'A=T,B=F\nA=F,B=T']) {
-      const r = v(`<think>${TRACE}</think><answer>${a}</answer>`);
-      expect(r.correct, a).toBe(false);
-      expect(check(r, 'answer')?.detail, a).toMatch(/not an assignment like A=T,B=T/);
-    }
+    const answers = ['A=T, B=F', 'B=F,A=T', 'a=t,b=f', 'A=T,B=F,', 'A=T', 'A=T,B=F,C=T', 'TF', 'A=T;B=F', 'A=1,B=0', 'A:T,B:F', 'A=T,B=F\nA=F,B=T'];
+    expectAnswersRejected((a) => v(`<think>${TRACE}</think><answer>${a}</answer>`), answers, /not an assignment like A=T,B=T/);
   });
 
   it('a wrong step: first_wrong_step names case 3 and what was expected', () => {
-    const r = v('<think>TT:A;TF:ok;FT:A;FF:A</think><answer>A=T,B=F</answer>');
-    expect(r.first_wrong_step).toEqual({ step: 3, reason: 'case 3: expected FT:B, got "FT:A"' });
-    expect(check(r, 'steps')?.passed).toBe(false);
     // Documented (as in addition): steps are a separate check; `correct` is format && outcome.
-    expect(r.correct).toBe(true);
+    expectWrongStepStillPaid(v('<think>TT:A;TF:ok;FT:A;FF:A</think><answer>A=T,B=F</answer>'), { step: 3, reason: 'case 3: expected FT:B, got "FT:A"' });
   });
 
   it('a wrong verdict "ok" on an inconsistent case: step 1', () => {
@@ -205,7 +198,7 @@ describe('verifier truth table (A:B-,B:A=B?)', () => {
   });
 
   it('broken tags: format fails, not paid, even with the right answer', () => {
-    const cases = [
+    const broken = expectFormatBroken(v, [
       `<think>${TRACE}</think><answer>A=T,B=F</answr>`,
       `<think>${TRACE}</think><answer>A=T,B=F`,
       `<think>${TRACE}<answer>A=T,B=F</answer>`,
@@ -213,20 +206,13 @@ describe('verifier truth table (A:B-,B:A=B?)', () => {
       `think>${TRACE}</think><answer>A=T,B=F</answer>`,
       `<think>${TRACE}</think> so <answer>A=T,B=F</answer>`,
       `${GOOD}x`,
-    ];
-    for (const c of cases) {
-      const r = v(c);
-      expect(r.format_ok, c).toBe(false);
-      expect(r.correct, c).toBe(false);
-      expect(r.reward, c).toBe(0);
-      expect(check(r, 'format')?.detail.length).toBeGreaterThan(0);
-    }
+    ]);
+    for (const r of broken) expect(check(r, 'format')?.detail.length).toBeGreaterThan(0);
   });
 });
 
 describe('hostile completions: none crash, none paid as correct', () => {
-  const rng = new Rng(5);
-  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const junk = junkFrom(new Rng(5));
   const hostile: [string, string][] = [
     ['empty', ''],
     ['whitespace only', '  \n\t '],
@@ -253,37 +239,23 @@ describe('hostile completions: none crash, none paid as correct', () => {
     ['100 K repeated tags', '<answer>'.repeat(100_000)],
     ['closing tags only', '</think></answer>A=T,B=F'],
   ];
-  for (const [name, text] of hostile) {
-    it(name, () => {
-      expectNeverPaid((scheme) => v(text, { scheme }));
-    });
-  }
+  hostileSuite(hostile, v);
 });
 
 describe('rewards and flags', () => {
   it('binary and tinyzero schemes; unknown scheme throws', () => {
-    expect(v(GOOD).reward).toBe(1);
-    expect(v(GOOD).scheme).toBe('binary');
-    expect(v(GOOD, { scheme: 'tinyzero' }).reward).toBe(1);
-    expect(v(`<think>${TRACE}</think><answer>A=F,B=T</answer>`, { scheme: 'tinyzero' }).reward).toBe(0.1);
-    expect(v(`<think>${TRACE}</think>`, { scheme: 'tinyzero' }).reward).toBe(0);
-    expect(() => v(GOOD, { scheme: 'partial' })).toThrow(/unknown reward scheme/);
+    expectRewardSchemes(v, { good: GOOD, wrong: `<think>${TRACE}</think><answer>A=F,B=T</answer>`, unanswered: `<think>${TRACE}</think>` });
   });
 
   it('truncated passes through', () => {
-    expect(v(GOOD, { truncated: true }).truncated).toBe(true);
-    expect(v(GOOD).truncated).toBe(false);
-    const cut = v(`<think>${TRACE}</think><answer>A=T,B`, { truncated: true });
-    expect(cut.truncated).toBe(true);
-    expect(cut.correct).toBe(false);
+    expectTruncatedPassesThrough(v, GOOD, `<think>${TRACE}</think><answer>A=T,B`);
   });
 });
 
 describe('generation', () => {
   it('is deterministic per seed and differs across seeds', () => {
     for (const people of [2, 3, 4]) {
-      expect(problems(7, 200, people)).toEqual(problems(7, 200, people));
-      expect(problems(7, 200, people).map(K.canonical)).not.toEqual(problems(8, 200, people).map(K.canonical));
+      expectDeterministic((seed) => problems(seed, 200, people), 7, 8, K.canonical);
     }
   });
 
@@ -317,7 +289,7 @@ describe('generation', () => {
     for (const people of [2, 3, 4]) {
       for (const p of problems(9, 300, people)) {
         const text = K.prompt(p, cfgOf(people)) + goldText(p).replace(/<\/?(think|answer)>/g, '');
-        for (const ch of text) expect(ch >= ' ' && ch <= '~' && ch !== '<' && ch !== '>', JSON.stringify(ch)).toBe(true);
+        expectPlainAscii(text);
         expect(K.prompt(p, cfgOf(people))).toBe(`${K.canonical(p)}?`);
       }
     }
@@ -344,16 +316,7 @@ describe('length bounds', () => {
   it('maxPromptLength / maxCompletionLength bound 2000 problems per setting; completions hit the bound', () => {
     for (const people of [2, 3, 4]) {
       const cfg = cfgOf(people);
-      const maxP = K.maxPromptLength(cfg);
-      const maxC = K.maxCompletionLength(cfg);
-      let seenP = 0;
-      let seenC = 0;
-      for (const p of problems(people * 11, 2000, people)) {
-        seenP = Math.max(seenP, tokenLength(K.prompt(p, cfg)));
-        seenC = Math.max(seenC, tokenLength(goldText(p)));
-      }
-      expect(seenP).toBeLessThanOrEqual(maxP);
-      expect(seenC).toBeLessThanOrEqual(maxC);
+      const { maxP, maxC, seenC } = expectLengthBounds(K, cfg, problems(people * 11, 2000, people), goldText);
       // Every gold completion has the same length: 2^n cases of n+2 chars, one "ok" (+1), separators, answer, tags.
       expect(seenC).toBe(maxC);
       expect(maxC).toBe({ 2: 31, 3: 63, 4: 131 }[people]);
