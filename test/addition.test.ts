@@ -6,24 +6,32 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { addition, type AdditionConfig, type AdditionProblem } from '../src/tasks/addition.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import type { Verdict } from '../src/tasks/types.ts';
-import { expectNeverPaid } from './helpers/hostile.ts';
+import {
+  checkOf as check,
+  expectDeterministic,
+  expectFormatBroken,
+  expectGarbageThinkPaid,
+  expectGoldVerdict,
+  expectLengthBounds,
+  expectMissingThink,
+  expectTruncatedPassesThrough,
+  expectWrongAnswer,
+  generateMany,
+  hostileSuite,
+  junkFrom,
+} from './helpers/task.ts';
 
 const FORMATS = ['scratchpad', 'plain', 'reversed'] as const;
 const cfgOf = (over: Partial<AdditionConfig> = {}): AdditionConfig => ({ ...addition.defaults, ...over });
 const SCRATCH = cfgOf({ digits: 3, format: 'scratchpad' });
 const goldText = (p: AdditionProblem, cfg: AdditionConfig) => renderCompletion(addition.gold(p, cfg), cfg.format === 'scratchpad');
-const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
 
 // 457 + 385 = 842: trace 7+5+0=12,5+8+1=14,4+3+1=8.
 const P: AdditionProblem = { a: '457', b: '385' };
 const TRACE = '7+5+0=12,5+8+1=14,4+3+1=8';
 const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }, cfg = SCRATCH) => addition.verify(P, completion, cfg, opts);
 
-function problems(seed: number, n: number, cfg: AdditionConfig): AdditionProblem[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => addition.generate(rng, cfg));
-}
+const problems = (seed: number, n: number, cfg: AdditionConfig) => generateMany(addition, seed, n, cfg);
 
 describe('gold completions pass', () => {
   it('the worked example has the expected trace and answer', () => {
@@ -38,12 +46,8 @@ describe('gold completions pass', () => {
         const cfg = cfgOf({ digits, minDigits: 1, format });
         for (const p of problems(1000 + digits, 400, cfg)) {
           const verdict = addition.verify(p, goldText(p, cfg), cfg);
-          expect(verdict.correct, `${format} ${p.a}+${p.b}: ${JSON.stringify(verdict.checks)}`).toBe(true);
+          expectGoldVerdict(verdict, addition.gold(p, cfg).answer, `${format} ${p.a}+${p.b}`);
           expect(verdict.format_ok).toBe(true);
-          expect(verdict.checks.every((c) => c.passed)).toBe(true);
-          expect(verdict.first_wrong_step).toBeNull();
-          expect(verdict.reward).toBe(1);
-          expect(verdict.answer).toBe(addition.gold(p, cfg).answer);
         }
       }
     });
@@ -88,11 +92,7 @@ describe('verifier truth table (scratchpad, 457+385)', () => {
   });
 
   it('a wrong digit in the answer: format ok, outcome wrong', () => {
-    const r = v(`<think>${TRACE}</think><answer>843</answer>`);
-    expect(r.correct).toBe(false);
-    expect(r.format_ok).toBe(true);
-    expect(check(r, 'answer')?.detail).toMatch(/expected 842, got 843/);
-    expect(r.reward).toBe(0);
+    expectWrongAnswer(v(`<think>${TRACE}</think><answer>843</answer>`), /expected 842, got 843/);
   });
 
   it('a wrong step: first_wrong_step names step 2 and what was expected', () => {
@@ -134,9 +134,7 @@ describe('verifier truth table (scratchpad, 457+385)', () => {
 
   it('missing think block in scratchpad format: format fails, so not correct even with the right answer', () => {
     const r = v('<answer>842</answer>');
-    expect(r.format_ok).toBe(false);
-    expect(r.correct).toBe(false);
-    expect(check(r, 'format')?.detail).toMatch(/missing <think> block/);
+    expectMissingThink(r);
     expect(r.answer).toBe('842');
   });
 
@@ -173,19 +171,13 @@ describe('verifier truth table (scratchpad, 457+385)', () => {
   });
 
   it('tags inside tags: format fails', () => {
-    const cases = [
+    expectFormatBroken(v, [
       `<think>${TRACE}<answer>842</answer></think><answer>842</answer>`, // answer nested in think (2 answers)
       `<think>${TRACE}</think><answer><think>842</answer>`, // think tag inside the answer
       `<think><think>${TRACE}</think><answer>842</answer>`, // two <think>
       `<think>${TRACE}</think><answer>842</think></answer>`, // stray </think> inside the answer
       `<answer><think>${TRACE}</think>842</answer>`, // think nested in answer
-    ];
-    for (const c of cases) {
-      const r = v(c);
-      expect(r.format_ok, c).toBe(false);
-      expect(r.correct, c).toBe(false);
-      expect(r.reward, c).toBe(0);
-    }
+    ]);
   });
 
   it('text before <think>, between blocks, or after </answer>: format fails', () => {
@@ -223,8 +215,7 @@ describe('verifier truth table (scratchpad, 457+385)', () => {
 });
 
 describe('adversarial completions: none crash, none paid as correct', () => {
-  const rng = new Rng(5);
-  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const junk = junkFrom(new Rng(5));
   const adversarial: [string, string][] = [
     ['100 KB printable garbage', junk(100_000)],
     ['100 KB garbage inside think', `<think>${junk(100_000)}</think><answer>843</answer>`],
@@ -245,26 +236,12 @@ describe('adversarial completions: none crash, none paid as correct', () => {
     ['1e3', `<think>${TRACE}</think><answer>8.42e2</answer>`],
     ['hex', `<think>${TRACE}</think><answer>0x34a</answer>`],
   ];
-  for (const [name, text] of adversarial) {
-    it(name, () => {
-      expectNeverPaid((scheme) => v(text, { scheme }));
-    });
-  }
+  hostileSuite(adversarial, v);
 });
 
 describe('garbage reasoning with the right answer (documented: steps do not gate `correct`)', () => {
   it('100 KB garbage think + right answer: paid, steps check fails with a short reason, fast', () => {
-    const rng = new Rng(6);
-    const junk = Array.from({ length: 100_000 }, () => String.fromCharCode(32 + rng.int(95))).join('');
-    for (const think of [junk, ','.repeat(100_000)]) {
-      const t0 = performance.now();
-      const r = v(`<think>${think}</think><answer>842</answer>`);
-      expect(performance.now() - t0).toBeLessThan(1000);
-      expect(r.correct).toBe(true);
-      expect(check(r, 'steps')?.passed).toBe(false);
-      expect(r.first_wrong_step?.step).toBe(1);
-      expect(r.first_wrong_step!.reason.length).toBeLessThan(200);
-    }
+    expectGarbageThinkPaid((think) => v(`<think>${think}</think><answer>842</answer>`), [junkFrom(new Rng(6))(100_000), ','.repeat(100_000)]);
   });
 });
 
@@ -290,12 +267,8 @@ describe('rewards and flags', () => {
   });
 
   it('truncated flag passes through unchanged', () => {
-    expect(v(good, { truncated: true }).truncated).toBe(true);
+    expectTruncatedPassesThrough(v, good, `<think>${TRACE}</think><answer>84`);
     expect(v(good, { truncated: false }).truncated).toBe(false);
-    expect(v(good).truncated).toBe(false);
-    const cut = v(`<think>${TRACE}</think><answer>84`, { truncated: true });
-    expect(cut.truncated).toBe(true);
-    expect(cut.correct).toBe(false);
   });
 
   it('plain format: answer only passes; think is optional', () => {
@@ -309,8 +282,7 @@ describe('rewards and flags', () => {
 describe('generation', () => {
   it('is deterministic per rng seed and differs across seeds', () => {
     const cfg = cfgOf({ digits: 6 });
-    expect(problems(3, 200, cfg)).toEqual(problems(3, 200, cfg));
-    expect(problems(3, 200, cfg)).not.toEqual(problems(4, 200, cfg));
+    expectDeterministic((seed) => problems(seed, 200, cfg), 3, 4);
   });
 
   it('digit counts stay within [minDigits, digits], both ends are hit, no leading zeros', () => {
@@ -343,16 +315,7 @@ describe('length bounds', () => {
     it(`format ${format}: maxCompletionLength / maxPromptLength bound 2000 samples and are attained by 9..9+9..9`, () => {
       for (const digits of [1, 2, 3, 4, 8, 12]) {
         const cfg = cfgOf({ digits, minDigits: 1, format });
-        const maxC = addition.maxCompletionLength(cfg);
-        const maxP = addition.maxPromptLength(cfg);
-        let seenC = 0;
-        let seenP = 0;
-        for (const p of problems(digits * 7, 2000, cfg)) {
-          seenC = Math.max(seenC, tokenLength(goldText(p, cfg)));
-          seenP = Math.max(seenP, tokenLength(addition.prompt(p, cfg)));
-        }
-        expect(seenC).toBeLessThanOrEqual(maxC);
-        expect(seenP).toBeLessThanOrEqual(maxP);
+        const { maxC, maxP } = expectLengthBounds(addition, cfg, problems(digits * 7, 2000, cfg), (p) => goldText(p, cfg));
         const nines = '9'.repeat(digits);
         const worst = { a: nines, b: nines };
         expect(tokenLength(goldText(worst, cfg))).toBe(maxC);

@@ -6,21 +6,30 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import { syllogism, decide, checkWalk, type Premise, type SyllogismConfig, type SyllogismProblem } from '../src/tasks/syllogism.ts';
-import type { Verdict } from '../src/tasks/types.ts';
-import { expectNeverPaid } from './helpers/hostile.ts';
+import {
+  checkOf as check,
+  expectAnswersRejected,
+  expectDeterministic,
+  expectFormatBroken,
+  expectGoldVerdict,
+  expectPlainAscii,
+  expectRewardSchemes,
+  expectTruncatedPassesThrough,
+  expectWrongAnswer,
+  expectWrongStepStillPaid,
+  generateMany,
+  hostileSuite,
+  junkFrom,
+} from './helpers/task.ts';
 
 const cfgOf = (over: Partial<SyllogismConfig> = {}): SyllogismConfig => ({ ...syllogism.defaults, ...over });
 const CFG = cfgOf();
 const goldText = (p: SyllogismProblem, cfg: SyllogismConfig = CFG) => renderCompletion(syllogism.gold(p, cfg), cfg.format === 'trace');
-const check = (v: Verdict, name: string) => v.checks.find((c) => c.name === name);
 const all = (x: string, y: string): Premise => ({ kind: 'all', x, y });
 const no = (x: string, y: string): Premise => ({ kind: 'no', x, y });
 const prob = (premises: Premise[], a: string, c: string): SyllogismProblem => ({ premises, a, c });
 
-function problems(seed: number, n: number, cfg: SyllogismConfig): SyllogismProblem[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => syllogism.generate(rng, cfg));
-}
+const problems = (seed: number, n: number, cfg: SyllogismConfig) => generateMany(syllogism, seed, n, cfg);
 
 // Worked example: wug ⊆ dax ⊆ fep, with a distractor.
 const YES = prob([all('dax', 'fep'), no('kip', 'dax'), all('wug', 'dax')], 'wug', 'fep');
@@ -117,11 +126,7 @@ describe('gold completions', () => {
           for (const p of problems(chainLength * 10 + distractors, 150, cfg)) {
             const g = syllogism.gold(p, cfg);
             const r = syllogism.verify(p, goldText(p, cfg), cfg);
-            expect(r.correct, `${syllogism.prompt(p, cfg)} ${JSON.stringify(r.checks)}`).toBe(true);
-            expect(r.checks.every((c) => c.passed)).toBe(true);
-            expect(r.first_wrong_step).toBeNull();
-            expect(r.reward).toBe(1);
-            expect(r.answer).toBe(g.answer);
+            expectGoldVerdict(r, g.answer, syllogism.prompt(p, cfg));
             if (format === 'trace') justify(p, g.answer, g.trace);
             expect(check(r, 'steps') === undefined).toBe(format === 'plain');
           }
@@ -166,19 +171,13 @@ describe('mutations', () => {
 
   it('a wrong answer: format ok, outcome wrong, reward 0', () => {
     for (const a of ['no', 'unknown']) {
-      const r = v(`<think>wug-dax,dax-fep</think><answer>${a}</answer>`);
-      expect(r.correct).toBe(false);
-      expect(r.format_ok).toBe(true);
-      expect(check(r, 'answer')?.detail).toBe(`expected yes, got ${a}`);
-      expect(r.reward).toBe(0);
+      expectWrongAnswer(v(`<think>wug-dax,dax-fep</think><answer>${a}</answer>`), `expected yes, got ${a}`);
     }
   });
 
   it('a wrong step (not a premise): step 2', () => {
-    const r = v('<think>wug-dax,dax-zot</think><answer>yes</answer>');
-    expect(r.first_wrong_step).toEqual({ step: 2, reason: 'step 2: all dax zot is not a premise' });
-    expect(check(r, 'steps')?.passed).toBe(false);
-    expect(r.correct).toBe(true); // documented: steps do not gate `correct`
+    // Documented: steps do not gate `correct`.
+    expectWrongStepStillPaid(v('<think>wug-dax,dax-zot</think><answer>yes</answer>'), { step: 2, reason: 'step 2: all dax zot is not a premise' });
   });
 
   it('a step that does not connect: step 1', () => {
@@ -234,27 +233,18 @@ describe('mutations', () => {
   });
 
   it('a broken tag: format fails, not correct', () => {
-    for (const c of ['<think>wug-dax,dax-fep</think><answer>yes</answer', '<think>wug-dax,dax-fep<answer>yes</answer>', 'think>wug-dax,dax-fep</think><answer>yes</answer>', '<answer>yes</answer>']) {
-      const r = v(c);
-      expect(r.format_ok, c).toBe(false);
-      expect(r.correct, c).toBe(false);
-      expect(r.reward, c).toBe(0);
-    }
+    expectFormatBroken(v, ['<think>wug-dax,dax-fep</think><answer>yes</answer', '<think>wug-dax,dax-fep<answer>yes</answer>', 'think>wug-dax,dax-fep</think><answer>yes</answer>', '<answer>yes</answer>']);
   });
 
   it('answer padding is trimmed; case and synonyms are not accepted', () => {
     expect(v('<think>wug-dax,dax-fep</think><answer> yes </answer>').correct).toBe(true);
-    for (const a of ['Yes', 'YES', 'y', 'true', 'yes.', 'yes no', 'yes/no/unknown']) {
-      const r = v(`<think>wug-dax,dax-fep</think><answer>${a}</answer>`);
-      expect(r.correct, a).toBe(false);
-      expect(check(r, 'answer')?.detail, a).toMatch(/is not yes, no or unknown/);
-    }
+    const answers = ['Yes', 'YES', 'y', 'true', 'yes.', 'yes no', 'yes/no/unknown'];
+    expectAnswersRejected((a) => v(`<think>wug-dax,dax-fep</think><answer>${a}</answer>`), answers, /is not yes, no or unknown/);
   });
 });
 
 describe('hostile completions: none crash, none paid as correct', () => {
-  const rng = new Rng(5);
-  const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + rng.int(95))).join('');
+  const junk = junkFrom(new Rng(5));
   const T = 'wug-dax,dax-fep';
   const hostile: [string, string][] = [
     ['empty', ''],
@@ -283,11 +273,7 @@ describe('hostile completions: none crash, none paid as correct', () => {
     ['100 K repeated tags', '<answer>'.repeat(12_500)],
     ['reversed tags', '</answer>yes<answer>'],
   ];
-  for (const [name, text] of hostile) {
-    it(name, () => {
-      expectNeverPaid((scheme) => v(text, { scheme }));
-    });
-  }
+  hostileSuite(hostile, v);
 
   it('100 KB of a valid cycle in the think block is fast and its reason stays short', () => {
     const p = prob([all('wug', 'dax'), all('dax', 'wug'), all('dax', 'fep')], 'wug', 'fep');
@@ -301,20 +287,11 @@ describe('hostile completions: none crash, none paid as correct', () => {
 
 describe('rewards and flags', () => {
   it('binary and tinyzero', () => {
-    expect(v(GOOD).reward).toBe(1);
-    expect(v(GOOD).scheme).toBe('binary');
-    expect(v(GOOD, { scheme: 'tinyzero' }).reward).toBe(1);
-    expect(v('<think>wug-dax,dax-fep</think><answer>no</answer>', { scheme: 'tinyzero' }).reward).toBe(0.1);
-    expect(v('<think>wug-dax,dax-fep</think>', { scheme: 'tinyzero' }).reward).toBe(0);
-    expect(() => v(GOOD, { scheme: 'partial' })).toThrow(/unknown reward scheme/);
+    expectRewardSchemes(v, { good: GOOD, wrong: '<think>wug-dax,dax-fep</think><answer>no</answer>', unanswered: '<think>wug-dax,dax-fep</think>' });
   });
 
   it('truncated passes through', () => {
-    expect(v(GOOD, { truncated: true }).truncated).toBe(true);
-    expect(v(GOOD).truncated).toBe(false);
-    const cut = v('<think>wug-dax,dax-fep</think><answer>ye', { truncated: true });
-    expect(cut.truncated).toBe(true);
-    expect(cut.correct).toBe(false);
+    expectTruncatedPassesThrough(v, GOOD, '<think>wug-dax,dax-fep</think><answer>ye');
   });
 
   it('plain format: the answer alone passes; no steps check', () => {
@@ -327,8 +304,7 @@ describe('rewards and flags', () => {
 
 describe('generation', () => {
   it('is deterministic per seed and differs across seeds', () => {
-    expect(problems(3, 300, CFG)).toEqual(problems(3, 300, CFG));
-    expect(problems(3, 300, CFG)).not.toEqual(problems(4, 300, CFG));
+    expectDeterministic((seed) => problems(seed, 300, CFG), 3, 4);
   });
 
   it('knob ranges and defaults', () => {
@@ -340,7 +316,6 @@ describe('generation', () => {
 
 describe('length bounds', () => {
   it('maxPromptLength / maxCompletionLength bound 2,000 problems at every knob setting; text is plain ASCII', () => {
-    const ok = (s: string) => [...s].every((ch) => ch >= ' ' && ch <= '~' && ch !== '<' && ch !== '>');
     for (let chainLength = 1; chainLength <= 4; chainLength++) {
       for (let distractors = 0; distractors <= 4; distractors++) {
         const cfg = cfgOf({ chainLength, distractors });
@@ -353,7 +328,7 @@ describe('length bounds', () => {
           expect(tokenLength(prompt)).toBeLessThanOrEqual(maxP);
           expect(tokenLength(goldText(p, cfg))).toBeLessThanOrEqual(maxC);
           expect(tokenLength(goldText(p, cfgOf({ chainLength, distractors, format: 'plain' })))).toBeLessThanOrEqual(syllogism.maxCompletionLength(cfgOf({ chainLength, distractors, format: 'plain' })));
-          expect(ok(prompt) && ok(g.trace) && ok(g.answer)).toBe(true);
+          for (const s of [prompt, g.trace, g.answer]) expectPlainAscii(s);
           expect(prompt.endsWith('?=')).toBe(true);
         }
       }
