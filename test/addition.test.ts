@@ -6,20 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { addition, type AdditionConfig, type AdditionProblem } from '../src/tasks/addition.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import {
-  checkOf as check,
-  expectDeterministic,
-  expectFormatBroken,
-  expectGarbageThinkPaid,
-  expectGoldVerdict,
-  expectLengthBounds,
-  expectMissingThink,
-  expectTruncatedPassesThrough,
-  expectWrongAnswer,
-  generateMany,
-  hostileSuite,
-  junkFrom,
-} from './helpers/task.ts';
+import { checkOf as check, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectTruncatedPassesThrough, expectWrongAnswer, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const FORMATS = ['scratchpad', 'plain', 'reversed'] as const;
 const cfgOf = (over: Partial<AdditionConfig> = {}): AdditionConfig => ({ ...addition.defaults, ...over });

@@ -7,24 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { boolean, parseFormula, reductionSteps, renderFormula, tokenize, type BooleanConfig, type BooleanProblem } from '../src/tasks/boolean.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import {
-  checkOf as check,
-  expectAnswersRejected,
-  expectDeterministic,
-  expectFormatBroken,
-  expectGarbageThinkPaid,
-  expectGoldVerdict,
-  expectLengthBounds,
-  expectMissingThink,
-  expectPlainAscii,
-  expectRewardSchemes,
-  expectTruncatedPassesThrough,
-  expectWrongAnswer,
-  expectWrongStepStillPaid,
-  generateMany,
-  hostileSuite,
-  junkFrom,
-} from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<BooleanConfig> = {}): BooleanConfig => ({ ...boolean.defaults, ...over });
 const CFG = cfgOf();

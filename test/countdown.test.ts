@@ -16,23 +16,7 @@ import {
   type CountdownProblem,
 } from '../src/tasks/countdown.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
-import {
-  checkOf as check,
-  expectDeterministic,
-  expectFormatBroken,
-  expectGarbageThinkPaid,
-  expectGoldVerdict,
-  expectLengthBounds,
-  expectMissingThink,
-  expectPlainAscii,
-  expectRewardSchemes,
-  expectTruncatedPassesThrough,
-  expectWrongAnswer,
-  expectWrongStepStillPaid,
-  generateMany,
-  hostileSuite,
-  junkFrom,
-} from './helpers/task.ts';
+import { checkOf as check, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<CountdownConfig> = {}): CountdownConfig => ({ ...countdown.defaults, ...over });
 const CFG = cfgOf();

@@ -6,23 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { generateCounted, knightsKnaves as K, solutions, type KnightsConfig, type KnightsProblem } from '../src/tasks/knights.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
-import {
-  checkOf as check,
-  expectAnswersRejected,
-  expectDeterministic,
-  expectFormatBroken,
-  expectGoldVerdict,
-  expectLengthBounds,
-  expectMissingThink,
-  expectPlainAscii,
-  expectRewardSchemes,
-  expectTruncatedPassesThrough,
-  expectWrongAnswer,
-  expectWrongStepStillPaid,
-  generateMany,
-  hostileSuite,
-  junkFrom,
-} from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (people: number): KnightsConfig => ({ ...K.defaults, people });
 const goldText = (p: KnightsProblem) => renderCompletion(K.gold(p, cfgOf(p.says.length)), true);

@@ -7,24 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { multiplication as mul, type MultiplicationConfig, type MultiplicationProblem } from '../src/tasks/multiplication.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
-import {
-  checkOf as check,
-  expectAnswersRejected,
-  expectDeterministic,
-  expectFormatBroken,
-  expectGarbageThinkPaid,
-  expectGoldVerdict,
-  expectLengthBounds,
-  expectMissingThink,
-  expectPlainAscii,
-  expectRewardSchemes,
-  expectTruncatedPassesThrough,
-  expectWrongAnswer,
-  expectWrongStepStillPaid,
-  generateMany,
-  hostileSuite,
-  junkFrom,
-} from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<MultiplicationConfig> = {}): MultiplicationConfig => ({ ...mul.defaults, ...over });
 const CFG = cfgOf();

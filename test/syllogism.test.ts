@@ -6,21 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import { syllogism, decide, checkWalk, type Premise, type SyllogismConfig, type SyllogismProblem } from '../src/tasks/syllogism.ts';
-import {
-  checkOf as check,
-  expectAnswersRejected,
-  expectDeterministic,
-  expectFormatBroken,
-  expectGoldVerdict,
-  expectPlainAscii,
-  expectRewardSchemes,
-  expectTruncatedPassesThrough,
-  expectWrongAnswer,
-  expectWrongStepStillPaid,
-  generateMany,
-  hostileSuite,
-  junkFrom,
-} from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGoldVerdict, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<SyllogismConfig> = {}): SyllogismConfig => ({ ...syllogism.defaults, ...over });
 const CFG = cfgOf();
