@@ -40,6 +40,8 @@ export interface KnightsProblem {
 const LETTERS = 'ABCD';
 const KINDS: readonly StatementKind[] = ['knight', 'knave', 'same', 'differ', 'or'];
 const MAX_ATTEMPTS = 10_000;
+/** Cases of the trace are joined by this (the task's step separator). */
+const CASE_SEP = ';';
 
 /** Whether person i is a knight under assignment `mask` (bit i set = knave). */
 const isKnight = (mask: number, i: number) => ((mask >> i) & 1) === 0;
@@ -170,8 +172,9 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
   },
 
   // The prompt is already canonical: speakers in fixed order, pairs written smaller letter first.
-  level: (p) => `${p.says.length} people`,
   canonical: (p) => p.says.map((s, i) => `${LETTERS[i]}:${statementText(s)}`).join(','),
+  level: (p) => `${p.says.length} people`,
+  stepSeparator: CASE_SEP,
 
   prompt(p) {
     return `${this.canonical(p)}?`;
@@ -185,7 +188,7 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     });
     const sols = solutions(p);
     if (sols.length !== 1) throw new Error(`knights-knaves: puzzle has ${sols.length} solutions, not 1`);
-    return { trace: cases.join(';'), answer: assignmentText(sols[0]!, n) };
+    return { trace: cases.join(CASE_SEP), answer: assignmentText(sols[0]!, n) };
   },
 
   // n statements of at most 5 chars ("A:B=C"), n-1 commas, the '?'.
@@ -207,7 +210,7 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
-      const steps = exactStepsCheck(gold.trace, parsed.think, ';', 'case');
+      const steps = exactStepsCheck(gold.trace, parsed.think, CASE_SEP, 'case');
       ({ firstWrong, stepsTotal } = steps);
       checks.push(steps.check);
     }

@@ -49,10 +49,10 @@ export function validateTaskConfig(task: AnyTask, overrides: Record<string, unkn
   return cfg;
 }
 
-/** A problem's difficulty level: the task's own `level`, else the gold trace's line count. */
+/** A problem's difficulty level: the task's own `level`, else the number of steps in its gold trace. */
 export function levelOf(task: AnyTask, p: unknown, cfg: object): string {
   if (task.level) return task.level(p, cfg);
   const trace = task.gold(p, cfg).trace;
-  const lines = trace === '' ? 0 : trace.split('\n').filter((l: string) => l.trim() !== '').length;
-  return `${lines} step${lines === 1 ? '' : 's'}`;
+  const n = trace === '' ? 0 : trace.split(task.stepSeparator ?? ',').length;
+  return `${n} step${n === 1 ? '' : 's'}`;
 }

@@ -72,6 +72,8 @@ export interface Task<P = unknown, C extends object = Record<string, unknown>> {
    * default is the number of lines in the gold trace (see `levelOf`).
    */
   level?(p: P, cfg: C): string;
+  /** What separates the steps of a trace (default ','); knights-knaves uses ';' between cases. */
+  stepSeparator?: string;
 }
 
 /** Any task, with its problem and config types erased (the registry's view). */

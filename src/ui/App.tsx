@@ -336,6 +336,7 @@ export function App() {
   const tps = cur ? medianOfLast(inRl ? cur.tail('rl_step', 'update_tokens_per_s', TPS_WINDOW) : cur.tail('step', 'tokens_per_s', TPS_WINDOW)) : null;
   const lastAcc = cur?.last('eval', 'greedy_acc') ?? null;
   const task = resolved?.cfg.task.name ?? 'addition';
+  const stepSep = info?.tasks.find((t) => t.name === task)?.stepSeparator ?? ',';
 
   useEffect(() => {
     (window as unknown as { __reasonlab: unknown }).__reasonlab = Object.freeze({
@@ -425,9 +426,9 @@ export function App() {
             {hasRl && RL_CHARTS.map((s) => <Chart key={s.id} spec={s} runs={chartRuns} mode={xMode} version={version} />)}
             <Chart spec={SPEED_CHART} runs={chartRuns} mode={xMode} version={version} />
           </div>
-          <Inspector samples={cur?.samples ?? []} task={task} version={version} />
-          <Rollouts samples={cur?.samples ?? []} task={task} version={version} />
-          {info && <DatasetExplorer api={getClient().api} params={params.current} task={task} hasUpload={!!dataset} />}
+          <Inspector samples={cur?.samples ?? []} sep={stepSep} version={version} />
+          <Rollouts samples={cur?.samples ?? []} sep={stepSep} version={version} />
+          {info && <DatasetExplorer api={getClient().api} params={params.current} sep={stepSep} hasUpload={!!dataset} />}
           {cur && cur.warnings.length > 0 && (
             <section className="panel">
               <h2>Warnings</h2>

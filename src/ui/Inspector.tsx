@@ -5,9 +5,8 @@
 import { memo, useMemo, useState } from 'react';
 import type { SampleRow } from '../worker/protocol.ts';
 
-/** The completion cut into tags, trace steps and the rest (step separator: ';' for knights-knaves). */
-function pieces(completion: string, task: string): { text: string; kind: 'tag' | 'step' | 'sep' | 'text'; step?: number }[] {
-  const sep = task === 'knights-knaves' ? ';' : ',';
+/** The completion cut into tags, trace steps (split on the task's step separator) and the rest. */
+function pieces(completion: string, sep: string): { text: string; kind: 'tag' | 'step' | 'sep' | 'text'; step?: number }[] {
   const out: { text: string; kind: 'tag' | 'step' | 'sep' | 'text'; step?: number }[] = [];
   const open = completion.indexOf('<think>');
   const close = completion.indexOf('</think>');
@@ -24,10 +23,10 @@ function pieces(completion: string, task: string): { text: string; kind: 'tag' |
   return out;
 }
 
-export const Completion = memo(function Completion({ text, task, wrongStep }: { text: string; task: string; wrongStep: number | null }) {
+export const Completion = memo(function Completion({ text, sep, wrongStep }: { text: string; sep: string; wrongStep: number | null }) {
   return (
     <code className="completion">
-      {pieces(text, task).map((p, i) => (
+      {pieces(text, sep).map((p, i) => (
         <span key={i} className={p.kind === 'step' && p.step === wrongStep ? 'wrong-step' : p.kind === 'tag' ? 'tag' : undefined} title={p.step ? `step ${p.step}` : undefined}>
           {p.text}
         </span>
@@ -36,7 +35,7 @@ export const Completion = memo(function Completion({ text, task, wrongStep }: { 
   );
 });
 
-function SampleItem({ s, task }: { s: SampleRow; task: string }) {
+function SampleItem({ s, sep }: { s: SampleRow; sep: string }) {
   const v = s.verdict;
   return (
     <li className={`sample ${v.correct ? 'ok' : 'bad'}`} data-testid="sample-row" data-correct={String(v.correct)}>
@@ -50,7 +49,7 @@ function SampleItem({ s, task }: { s: SampleRow; task: string }) {
       <div className="prompt">
         <code>{s.prompt}</code>
       </div>
-      <Completion text={s.completion} task={task} wrongStep={v.first_wrong_step?.step ?? null} />
+      <Completion text={s.completion} sep={sep} wrongStep={v.first_wrong_step?.step ?? null} />
       <ul className="checks">
         {v.checks.map((c) => (
           <li key={c.name} className={c.passed ? 'ok' : 'bad'}>
@@ -91,7 +90,7 @@ function useFilter(rows: SampleRow[]) {
   return { shown, select };
 }
 
-export const Inspector = memo(function Inspector({ samples, task, version }: { samples: SampleRow[]; task: string; version: number }) {
+export const Inspector = memo(function Inspector({ samples, sep, version }: { samples: SampleRow[]; sep: string; version: number }) {
   void version;
   const evalRows = useMemo(() => samples.filter((s) => s.kind === 'sample').slice(-24).reverse(), [samples]);
   const { shown, select } = useFilter(evalRows);
@@ -106,7 +105,7 @@ export const Inspector = memo(function Inspector({ samples, task, version }: { s
       ) : (
         <ul className="samples">
           {shown.map((s, i) => (
-            <SampleItem key={`${s.step}-${i}`} s={s} task={task} />
+            <SampleItem key={`${s.step}-${i}`} s={s} sep={sep} />
           ))}
         </ul>
       )}
@@ -114,7 +113,7 @@ export const Inspector = memo(function Inspector({ samples, task, version }: { s
   );
 });
 
-export const Rollouts = memo(function Rollouts({ samples, task, version }: { samples: SampleRow[]; task: string; version: number }) {
+export const Rollouts = memo(function Rollouts({ samples, sep, version }: { samples: SampleRow[]; sep: string; version: number }) {
   void version;
   const rows = useMemo(() => samples.filter((s) => s.kind === 'rollout'), [samples]);
   const steps = useMemo(() => [...new Set(rows.map((r) => r.step))].sort((a, b) => b - a), [rows]);
@@ -137,7 +136,7 @@ export const Rollouts = memo(function Rollouts({ samples, task, version }: { sam
       </header>
       <ul className="samples">
         {shown.slice(0, 32).map((s, i) => (
-          <SampleItem key={`${s.step}-${i}`} s={s} task={task} />
+          <SampleItem key={`${s.step}-${i}`} s={s} sep={sep} />
         ))}
       </ul>
     </section>

@@ -46,7 +46,7 @@ export function DataChoice(props: { dataset: DatasetInfo | null; error: string |
   );
 }
 
-export function DatasetExplorer({ api, params, task, hasUpload }: { api: Api; params: Record<string, string>; task: string; hasUpload: boolean }) {
+export function DatasetExplorer({ api, params, sep, hasUpload }: { api: Api; params: Record<string, string>; sep: string; hasUpload: boolean }) {
   const [source, setSource] = useState<'generated' | 'shipped' | 'uploaded'>('generated');
   const [split, setSplit] = useState<'train' | 'val' | 'test'>('train');
   const [page, setPage] = useState(0);
@@ -100,7 +100,7 @@ export function DatasetExplorer({ api, params, task, hasUpload }: { api: Api; pa
           {rows.records.map((r) => (
             <li key={r.id}>
               <span className="muted">{r.id}</span> <code>{r.prompt}</code>
-              <Completion text={r.completion} task={task} wrongStep={r.verdict?.first_wrong_step?.step ?? null} />
+              <Completion text={r.completion} sep={sep} wrongStep={r.verdict?.first_wrong_step?.step ?? null} />
               {r.verdict && <span className={`verdict ${r.verdict.correct ? 'ok' : 'bad'}`}>{r.verdict.correct ? '✓' : '✗'}</span>}
             </li>
           ))}

@@ -100,6 +100,8 @@ export interface TaskInfo {
   defaults: Record<string, unknown>;
   knobs: Record<string, { min: number; max: number; integer: boolean; help: string }>;
   options: Record<string, readonly string[]>;
+  /** What separates the trace's steps (the inspector splits on it). */
+  stepSeparator: string;
 }
 
 export interface AppInfo {

@@ -103,7 +103,7 @@ const api = {
     return {
       defaults: withDefaults(DEFAULT_CONFIG),
       appParams: APP_PARAMS,
-      tasks: Object.values(TASKS).map((t) => ({ name: t.name, description: t.description, defaults: { ...t.defaults }, knobs: t.knobs, options: t.options })),
+      tasks: Object.values(TASKS).map((t) => ({ name: t.name, description: t.description, defaults: { ...t.defaults }, knobs: t.knobs, options: t.options, stepSeparator: t.stepSeparator ?? ',' })),
       presets: PRESETS as unknown as AppInfo['presets'],
       schemes: SCHEMES,
       algos: ALGOS,

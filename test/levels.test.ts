@@ -1,0 +1,43 @@
+// Difficulty levels for per-level pass@k: a task's own `level`, else the step count of its gold
+// trace split on the task's step separator.
+
+import { describe, expect, it } from 'vitest';
+import { problemAt } from '../src/data/split.ts';
+import { getTask, levelOf, validateTaskConfig } from '../src/tasks/registry.ts';
+
+const problems = (name: string, n: number) => {
+  const task = getTask(name);
+  const cfg = validateTaskConfig(task, {});
+  return { task, cfg, ps: Array.from({ length: n }, (_, i) => problemAt(task, cfg, 1, 'test', i)) };
+};
+
+describe('levelOf', () => {
+  it('falls back to the gold trace step count (boolean, syllogism), which varies between problems', () => {
+    for (const name of ['boolean', 'syllogism']) {
+      const { task, cfg, ps } = problems(name, 200);
+      expect(task.level).toBeUndefined();
+      const levels = ps.map((p) => levelOf(task, p, cfg));
+      ps.forEach((p, i) => {
+        const trace = task.gold(p, cfg).trace;
+        const n = trace === '' ? 0 : trace.split(',').length;
+        expect(levels[i]).toBe(`${n} step${n === 1 ? '' : 's'}`);
+      });
+      expect(new Set(levels).size, name).toBeGreaterThan(1);
+    }
+  });
+
+  it("uses the task's own level where it has one, and knights-knaves splits its cases on ';'", () => {
+    const { task, cfg, ps } = problems('addition', 50);
+    for (const p of ps as { a: string; b: string }[]) {
+      const n = Math.max(p.a.length, p.b.length);
+      expect(levelOf(task, p, cfg)).toBe(`${n} digit${n === 1 ? '' : 's'}`);
+    }
+    const k = getTask('knights-knaves');
+    expect(k.stepSeparator).toBe(';');
+    const kp = problems('knights-knaves', 5);
+    for (const p of kp.ps) {
+      expect(levelOf(k, p, kp.cfg)).toBe('3 people');
+      expect(k.gold(p, kp.cfg).trace.split(';')).toHaveLength(8); // one case per assignment of 3 people
+    }
+  });
+});
