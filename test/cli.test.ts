@@ -60,8 +60,14 @@ describe('reasonlab CLI', () => {
     for (const s of steps) for (const k of ['step', 'phase', 'loss', 'lr', 'tokens_per_s']) expect(s[k], k).toBeDefined();
     const evals = rows.filter((x) => x.type === 'eval');
     expect(evals).toHaveLength(1);
-    expect(evals[0].greedy_acc).toBeGreaterThanOrEqual(0);
-    expect(evals[0].sampled_acc).toBeGreaterThanOrEqual(0);
+    // 1-digit addition has 3 distinct test problems: each accuracy is a count of them over 3.
+    expect(evals[0].n).toBe(3);
+    for (const acc of [evals[0].greedy_acc, evals[0].sampled_acc]) {
+      expect(acc).toBeGreaterThanOrEqual(0);
+      expect(acc).toBeLessThanOrEqual(1);
+      expect(acc * 3).toBeCloseTo(Math.round(acc * 3), 9);
+    }
+    for (const s of steps) expect(Number.isFinite(s.loss) && s.loss > 0 && s.tokens_per_s > 0, JSON.stringify(s)).toBe(true);
     const samples = readFileSync(join(run, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(samples[0].verdict.checks.length).toBeGreaterThan(0);
     const hf = JSON.parse(readFileSync(join(run, 'checkpoint/config.json'), 'utf8'));

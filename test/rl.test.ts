@@ -351,9 +351,15 @@ describe('RlTrainer bookkeeping', () => {
       expect(metrics.kl, algo).toBe(0);
       expect(metrics.clip_frac, algo).toBeGreaterThanOrEqual(0);
       expect(metrics.clip_frac, algo).toBeLessThanOrEqual(1);
+      // The second inner epoch, after a step at lr 3e-2, moved ratios past 1 +- 0.2 (measured 0.40-0.47).
+      expect(metrics.clip_frac, algo).toBeGreaterThan(0);
       expect(t.baseline === null, algo).toBe(algo !== 'reinforce');
       t.dispose();
     }
+    // One epoch: the ratio is pi/pi_old of the policy that sampled, 1 up to float error: never clipped.
+    const one = new RlTrainer(rlConfig({ 'rl.epochs': 1, 'rl.lr': 3e-2 }), { task: evenFirst });
+    expect((await one.trainStep()).metrics.clip_frac).toBe(0);
+    one.dispose();
   });
 
   it("zeroVar 'skip' with every group zero-variance leaves the policy unchanged", async () => {
