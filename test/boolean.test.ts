@@ -9,7 +9,8 @@ import { boolean, parseFormula, reductionSteps, renderFormula, tokenize, type Bo
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
-const cfgOf = (over: Partial<BooleanConfig> = {}): BooleanConfig => ({ ...boolean.defaults, ...over });
+// Most tests below pin the `rewrite` format (task version 1's trace); the circuit format has its own block.
+const cfgOf = (over: Partial<BooleanConfig> = {}): BooleanConfig => ({ ...boolean.defaults, format: 'rewrite', ...over });
 const CFG = cfgOf();
 const goldText = (p: BooleanProblem, cfg: BooleanConfig = CFG) => renderCompletion(boolean.gold(p, cfg), true);
 
@@ -121,6 +122,9 @@ describe('gold completions pass', () => {
       const g = boolean.gold(p, cfgOf({ depth: 4, vars: 5 }));
       for (const s of [boolean.prompt(p, CFG), g.trace, g.answer]) expectPlainAscii(s, s);
       expect(boolean.prompt(p, CFG).endsWith('=')).toBe(true);
+      const c = cfgOf({ depth: 4, vars: 5, format: 'circuit' });
+      for (const s of [boolean.prompt(p, c), boolean.gold(p, c).trace]) expectPlainAscii(s, s);
+      expect(boolean.prompt(p, c).endsWith('?')).toBe(true);
     }
   });
 });
@@ -279,7 +283,7 @@ describe('generation', () => {
   it('knob ranges and check', () => {
     expect(boolean.knobs.vars).toMatchObject({ min: 1, max: 5, integer: true });
     expect(boolean.knobs.depth).toMatchObject({ min: 1, max: 4, integer: true });
-    expect(boolean.defaults).toEqual({ vars: 3, depth: 2 });
+    expect(boolean.defaults).toEqual({ vars: 3, depth: 2, format: 'circuit' });
     expect(boolean.check!(cfgOf({ vars: 6 }))).toMatch(/vars/);
     expect(boolean.check!(cfgOf({ depth: 0 }))).toMatch(/depth/);
     expect(boolean.check!(cfgOf({ depth: 2.5 }))).toMatch(/depth/);
@@ -327,5 +331,69 @@ describe('reduction re-derived independently', () => {
         expect(steps.length).toBe(ops + 1);
       }
     }
+  });
+});
+
+describe('circuit format (the default): named gates, one gate per step', () => {
+  const C = cfgOf({ format: 'circuit' });
+  const CTRACE = 'A=1&!0=1,B=0&1=0,C=1|0=1';
+  const cv = (completion: string) => boolean.verify(P, completion, C);
+
+  it('prompt, trace and answer of the brief example', () => {
+    expect(boolean.prompt(P, C)).toBe('a=1,b=0,c=1;A=a&!b;B=b&c;C=A|B?');
+    expect(boolean.gold(P, C)).toEqual({ trace: CTRACE, answer: '1' });
+    expect(cv(`<think>${CTRACE}</think><answer>1</answer>`).correct).toBe(true);
+  });
+
+  it('hand-written shapes: constants, negated gates, a lone gate, nested left and right', () => {
+    const cases: [string, string, string, string, string][] = [
+      // [values, formula, gates in the prompt, trace, answer]
+      ['10', 'a&b', 'A=a&b', 'A=1&0=0', '0'],
+      ['11', '!(a&b)', 'A=a&b', 'A=1&1=1', '0'], // the formula is the negated gate: one more '!'
+      ['110', '((a&b)&c)|!c', 'A=a&b;B=A&c;C=B|!c', 'A=1&1=1,B=1&0=0,C=0|!0=1', '1'],
+      ['000', '1&(a|(b|!c))', 'A=b|!c;B=a|A;C=1&B', 'A=0|!0=1,B=0|1=1,C=1&1=1', '1'],
+      ['01', '(a|b)&!(a&b)', 'A=a|b;B=a&b;C=A&!B', 'A=0|1=1,B=0&1=0,C=1&!0=1', '1'],
+    ];
+    for (const [values, formula, gates, trace, answer] of cases) {
+      const p = { values, formula };
+      expect(boolean.prompt(p, C)).toBe(`a=${values[0]}${values.length > 1 ? `,b=${values[1]}` : ''}${values.length > 2 ? `,c=${values[2]}` : ''};${gates}?`);
+      expect(boolean.gold(p, C)).toEqual({ trace, answer });
+    }
+  });
+
+  it('every gate value agrees with evaluating the formula independently (2,000 problems per depth)', () => {
+    for (const depth of [1, 2, 3, 4]) {
+      const cfg = cfgOf({ depth, vars: 5, format: 'circuit' });
+      for (const p of problems(31 + depth, 2000, cfg)) {
+        // The rewrite reduction (checked against a string rewriter above) gives the same answer.
+        expect(boolean.gold(p, cfg).answer).toBe(boolean.gold(p, cfgOf({ depth, vars: 5 })).answer);
+        // One step per binary operator.
+        let ops = 0;
+        for (const ch of p.formula) if (ch === '&' || ch === '|') ops++;
+        expect(boolean.gold(p, cfg).trace.split(',').length).toBe(ops);
+        expectGoldVerdict(boolean.verify(p, goldText(p, cfg), cfg), boolean.gold(p, cfg).answer, p.formula);
+      }
+    }
+  });
+
+  it('wrong steps are caught with the expected and received step', () => {
+    expect(cv('<think>A=1|!0=1,B=0&1=0,C=1|0=1</think><answer>1</answer>').first_wrong_step).toEqual({ step: 1, reason: 'step 1: expected A=1&!0=1, got "A=1|!0=1"' });
+    expect(cv('<think>A=1&!0=1,B=1&1=1,C=1|1=1</think><answer>1</answer>').first_wrong_step?.step).toBe(2); // wrong value of b
+    expect(cv('<think>A=1&!0=1,B=0&1=1,C=1|1=1</think><answer>1</answer>').first_wrong_step?.step).toBe(2); // wrong gate value
+    expect(cv('<think>A=1&!0=1,B=0&1=0</think><answer>1</answer>').first_wrong_step).toEqual({ step: 3, reason: 'missing step 3 (expected C=1|0=1)' });
+    expectWrongAnswer(cv(`<think>${CTRACE}</think><answer>0</answer>`), 'expected 1, got 0');
+  });
+
+  it('length bounds hold and are attained; the default context is shorter than rewrite', () => {
+    for (const depth of [1, 2, 3, 4]) {
+      for (const vars of [1, 3, 5]) {
+        const cfg = cfgOf({ depth, vars, format: 'circuit' });
+        expectLengthBounds(boolean, cfg, problems(depth * 37 + vars, 2000, cfg), (p) => goldText(p, cfg));
+      }
+    }
+    const p = { values: '100', formula: '(!a&!b)|(!c&!a)' };
+    expect(tokenLength(goldText(p, C))).toBe(boolean.maxCompletionLength(C));
+    expect(tokenLength(boolean.prompt(p, C))).toBe(boolean.maxPromptLength(C));
+    expect(boolean.maxPromptLength(C) + boolean.maxCompletionLength(C)).toBeLessThan(boolean.maxPromptLength(CFG) + boolean.maxCompletionLength(CFG));
   });
 });

@@ -1,6 +1,8 @@
 // Propositional formula evaluation. Prompt: an assignment and a formula over variables a-e,
 // constants 0/1, `!` (not), `&` (and), `|` (or) and parentheses: `a=1,b=0,c=1;(a&!b)|(b&c)=`.
-// The trace is the canonical reduction, one rewrite per step, steps separated by ',':
+// Two formats (the `format` knob). `circuit` (the default, boolean-circuit.ts) shows the formula as
+// named gates and evaluates them one per step. `rewrite` (task version 1's only format) shows the
+// formula and writes the canonical reduction, one rewrite per step, steps separated by ',':
 //   step 1 substitutes the values into the formula: `(1&!0)|(0&1)`;
 //   every later step applies exactly one operator, the leftmost innermost reducible one (an
 //   operator whose operands are all constants), and drops the parentheses that then surround a
@@ -13,13 +15,18 @@
 import type { Rng } from '../rng.ts';
 import { exactAnswerCheck, exactStepsCheck, finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
+import { circuitSteps, circuitText, gatesOf } from './boolean-circuit.ts';
 
 export interface BooleanConfig {
   /** Number of variables in the assignment, a.. (1-5). */
   vars: number;
   /** Nesting depth of binary operators (1-4); every formula reaches exactly this depth. */
   depth: number;
+  /** circuit: named gates, one gate per step; rewrite: the whole formula rewritten at every step. */
+  format: 'circuit' | 'rewrite';
 }
+
+const FORMATS = ['circuit', 'rewrite'] as const;
 
 export interface BooleanProblem {
   /** Values of a, b, ... in order, as '0'/'1' characters (length = vars). */
@@ -244,15 +251,15 @@ function isIntIn(x: unknown, lo: number, hi: number): x is number {
 
 export const boolean: Task<BooleanProblem, BooleanConfig> = {
   name: 'boolean',
-  version: 1,
-  description: 'Evaluate a propositional formula under an assignment, one operator per step (leftmost innermost first).',
-  defaults: { vars: 3, depth: 2 },
+  version: 2,
+  description: 'Evaluate a propositional formula under an assignment, one operator per step (innermost first).',
+  defaults: { vars: 3, depth: 2, format: 'circuit' },
   curriculum: [{ vars: 2, depth: 1 }, { vars: 3, depth: 2 }, { vars: 4, depth: 3 }, { vars: 5, depth: 4 }],
   knobs: {
     vars: { min: 1, max: 5, integer: true, help: 'variables in the assignment (a..e)' },
     depth: { min: 1, max: 4, integer: true, help: 'nesting depth of binary operators' },
   },
-  options: {},
+  options: { format: FORMATS },
   check: (cfg) => (!isIntIn(cfg.vars, 1, 5) ? `vars must be an integer in [1, 5], got ${cfg.vars}` : !isIntIn(cfg.depth, 1, 4) ? `depth must be an integer in [1, 4], got ${cfg.depth}` : null),
 
   generate(rng, cfg) {
@@ -271,19 +278,26 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
 
   canonical: (p) => `${p.values};${p.formula}`,
 
-  prompt: (p) => {
+  prompt: (p, cfg) => {
     const assign: string[] = [];
     for (let i = 0; i < p.values.length; i++) assign.push(`${VAR_NAMES[i]}=${p.values[i]}`);
-    return `${assign.join(',')};${p.formula}=`;
+    if (cfg.format === 'rewrite') return `${assign.join(',')};${p.formula}=`;
+    return `${assign.join(',')};${circuitText(gatesOf(parseFormula(p.formula)).gates)}?`;
   },
 
-  gold(p): Gold {
-    const steps = reductionSteps(p.formula, p.values);
-    return { trace: steps.join(','), answer: steps[steps.length - 1]! };
+  gold(p, cfg): Gold {
+    if (cfg.format === 'rewrite') {
+      const steps = reductionSteps(p.formula, p.values);
+      return { trace: steps.join(','), answer: steps[steps.length - 1]! };
+    }
+    const { gates, out } = gatesOf(parseFormula(p.formula));
+    const { steps, answer } = circuitSteps(gates, out, p.values);
+    return { trace: steps.join(','), answer };
   },
 
-  // "a=1," per variable less the last comma, ';', the formula, '='.
-  maxPromptLength: (cfg) => 4 * cfg.vars - 1 + 1 + worstFormula(cfg.depth).length + 1,
+  // "a=1," per variable less the last comma, ';', the formula (or its gates), '=' (or '?'). The
+  // worst formula (full tree, every leaf negated) also has the longest gate list.
+  maxPromptLength: (cfg) => 4 * cfg.vars - 1 + 1 + (cfg.format === 'rewrite' ? worstFormula(cfg.depth) : circuitText(gatesOf(parseFormula(worstFormula(cfg.depth))).gates)).length + 1,
 
   // Every generated tree is a pruning of the worst one, and pruning never lengthens a step or adds
   // one (post-order is preserved), so the worst formula's gold completion is the true maximum.
