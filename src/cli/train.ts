@@ -1,7 +1,8 @@
 // `reasonlab train`: SFT from scratch or resumed from a run's checkpoint, with a live progress
 // line, metrics.jsonl / samples.jsonl, and atomic checkpoints in runs/NAME/checkpoint/.
 
-import { applyOverrides, DEFAULT_CONFIG, withDefaults, type RunConfig } from '../config.ts';
+import { applyOverrides, withDefaults, type RunConfig } from '../config.ts';
+import { recipeConfig } from '../recipes.ts';
 import { paramCount } from '../model/config.ts';
 import type { TrainEvent } from '../train/events.ts';
 import { RlTrainer } from '../train/rl.ts';
@@ -15,8 +16,9 @@ import { backendLine, fmtDuration, setupBackend } from './setup.ts';
 
 export const HELP = `reasonlab — train small reasoning models (SFT on traces) headless.
 
+  reasonlab train --task addition --out runs/NAME      the task's measured recipe (src/recipes.ts)
   reasonlab train --task addition --preset micro --steps N --seed S --backend wasm|cpu|webgpu|auto
-                  --out runs/NAME [--checkpoint-every N] [--KEY VALUE ...]
+                  --out runs/NAME [--checkpoint-every N] [--KEY VALUE ...]   flags override the recipe
   reasonlab train --resume --out runs/NAME [--steps N]     continue an SFT run from its checkpoint
   reasonlab train --stage rl --from runs/SFT --out runs/NAME --algo grpo|drgrpo|rloo|reinforce --group 8
                   --steps N [--prompts 16 --temperature 1 --scheme binary --lr 1e-4 --clip 0.2 --epochs 1
@@ -24,6 +26,8 @@ export const HELP = `reasonlab — train small reasoning models (SFT on traces) 
   reasonlab train --stage sft+rl --out runs/NAME --steps N --rl.steps M ...   SFT, then RL, one run
   reasonlab eval  --run runs/NAME [--n 500] [--temperature 0.8] [--k 1,4,16] [--backend ...]
   reasonlab bench [--quick] [--backends wasm,cpu,webgpu]
+  reasonlab bench-learn [--tasks a,b] [--parallel 2] [--out runs/learn] [--KEY VALUE ...]   train every recipe
+                  from scratch on wasm; writes docs/LEARNING.md and docs/learning/TASK.svg
 
 Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
   task:   --task ${Object.keys(TASKS).join('|')}, and the task's knobs, e.g. --digits 3 for addition
@@ -137,7 +141,7 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
     if (inRl) return resumeRl(out, loaded, backendChoice, ckEvery, overrides);
     cfg = applyOverrides(loaded.cfg, overrides);
   } else {
-    cfg = applyOverrides(DEFAULT_CONFIG, overrides);
+    cfg = applyOverrides(recipeConfig(overrides.task), overrides); // the task's recipe, then the flags
   }
 
   // The backend before the folder: a run that cannot start leaves nothing behind.
@@ -202,7 +206,7 @@ async function rlCommand(out: string, from: string | undefined, backendChoice: s
     cfg = applyOverrides(base, overrides);
     init = { params: loaded.snapshot.params, startStep: loaded.snapshot.step, tokenizer: Tokenizer.fromJSON(loaded.tokenizer) };
   } else {
-    cfg = applyOverrides(DEFAULT_CONFIG, overrides);
+    cfg = applyOverrides(recipeConfig(overrides.task), overrides); // the task's recipe, then the flags
   }
   const backend = await setupBackend(backendChoice);
   const dir = RunDir.create(out);

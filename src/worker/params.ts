@@ -1,18 +1,18 @@
 // The run config as flat `key=value` parameters (the keys applyOverrides reads), for the URL and
-// the CLI: only what differs from the app's defaults (APP_PARAMS over DEFAULT_CONFIG), so a link
-// stays short and reproduces the run.
+// the CLI: only what differs from the app's defaults (APP_PARAMS over the task's recipe), so a
+// link stays short and reproduces the run.
 // Training settings use a bare key where it names one setting only (seed, batchSize); everything
 // else is `section.key` (eval.n, rl.lr, train.steps since rl.steps exists too).
 
-import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../config.ts';
+import { applyOverrides, type RunConfig } from '../config.ts';
+import { recipeConfig } from '../recipes.ts';
 import { getTask } from '../tasks/registry.ts';
 
-/** The browser's defaults over the CLI's: a nano model and a small evaluation, so a demo moves in seconds. */
+/**
+ * The browser's defaults over the task's recipe (src/recipes.ts, the same one the CLI trains):
+ * only the step log is denser, so the charts move every step.
+ */
 export const APP_PARAMS: Record<string, string> = {
-  preset: 'nano',
-  'train.steps': '400',
-  'eval.every': '50',
-  'eval.n': '64',
   logEvery: '1',
 };
 
@@ -62,7 +62,7 @@ export function configToParams(cfg: RunConfig): { params: Record<string, string>
   return { params, taskKeys };
 }
 
-/** Resolve parameters (URL or form) over the app defaults; throws ConfigError with a clear message. */
+/** Resolve parameters (URL or form) over the task's recipe and the app defaults; throws ConfigError with a clear message. */
 export function resolveParams(p: Record<string, string>): RunConfig {
-  return applyOverrides(applyOverrides(DEFAULT_CONFIG, APP_PARAMS), p);
+  return applyOverrides(applyOverrides(recipeConfig(p.task ?? p['task.name']), APP_PARAMS), p);
 }

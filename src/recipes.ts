@@ -1,0 +1,52 @@
+// Per-task training recipes: the model size, learning rate, warm-up, batch, steps and evaluation
+// cadence that were measured to learn each task at its default knobs on a 2-core machine (wasm).
+// `reasonlab train --task T --out R` and the app's task picker start from the task's recipe;
+// any flag or field still overrides it. docs/LEARNING.md (`npm run bench:learn`) has the curves.
+
+import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from './config.ts';
+
+export interface Recipe {
+  /** Settings over DEFAULT_CONFIG, as `--KEY VALUE` pairs (the keys applyOverrides reads). */
+  settings: Record<string, string>;
+  /** The issue's target for this task: fully right held-out accuracy within minutes (2 cores, wasm). */
+  target: { acc: number; minutes: number };
+}
+
+const common = { 'eval.n': '200', 'eval.samples': '8', logEvery: '10' };
+
+export const RECIPES: Record<string, Recipe> = {
+  addition: {
+    settings: { ...common, preset: 'nano', lr: '3e-3', minLr: '3e-4', warmupSteps: '50', batchSize: '32', 'train.steps': '1500', 'eval.every': '100' },
+    target: { acc: 0.95, minutes: 3 },
+  },
+  boolean: {
+    settings: { ...common, preset: 'nano', lr: '1e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '1500', 'eval.every': '100' },
+    target: { acc: 0.95, minutes: 5 },
+  },
+  syllogism: {
+    settings: { ...common, preset: 'nano', lr: '1e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '1500', 'eval.every': '100' },
+    target: { acc: 0.95, minutes: 5 },
+  },
+  'knights-knaves': {
+    settings: { ...common, preset: 'nano', lr: '1e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '2000', 'eval.every': '200' },
+    target: { acc: 0.9, minutes: 10 },
+  },
+  multiplication: {
+    settings: { ...common, preset: 'nano', lr: '1e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '2000', 'eval.every': '200' },
+    target: { acc: 0.9, minutes: 10 },
+  },
+  countdown: {
+    settings: { ...common, preset: 'nano', lr: '1e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '3000', 'eval.every': '250' },
+    target: { acc: 0.6, minutes: 15 },
+  },
+};
+
+/** The recipe of a task ({} for a task without one). */
+export function recipeSettings(task: string): Record<string, string> {
+  return Object.prototype.hasOwnProperty.call(RECIPES, task) ? RECIPES[task]!.settings : {};
+}
+
+/** DEFAULT_CONFIG with `task` and its recipe applied: the base that user settings override. */
+export function recipeConfig(task: string = DEFAULT_CONFIG.task.name): RunConfig {
+  return applyOverrides(DEFAULT_CONFIG, { task, ...recipeSettings(task) });
+}
