@@ -33,8 +33,12 @@ async function main(argv: string[]): Promise<number> {
       const { benchCommand } = await import('./benchcmd.ts');
       return benchCommand(flags);
     }
+    case 'bench-learn': {
+      const { learnCommand } = await import('./learncmd.ts');
+      return learnCommand(flags);
+    }
     default:
-      throw new UserError(`unknown command "${command}" (commands: train, eval, generate, verify, datasets, bench, help)`);
+      throw new UserError(`unknown command "${command}" (commands: train, eval, generate, verify, datasets, bench, bench-learn, help)`);
   }
 }
 

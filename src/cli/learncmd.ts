@@ -1,0 +1,95 @@
+// `reasonlab bench-learn` (npm run bench:learn): the learning benchmark. Trains every task's
+// recipe from scratch on wasm, each in its own process (`reasonlab train`, exactly what a user
+// runs), `--parallel` at a time, then writes docs/LEARNING.md and one learning-curve SVG per task.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus, type as osType, release } from 'node:os';
+import { curveSvg, firstReached, learningTable, parseMetrics, THRESHOLDS, type LearnResult } from '../bench/learn.ts';
+import { RECIPES } from '../recipes.ts';
+import { take, takeInt, UserError } from './args.ts';
+import { fmtDuration } from './setup.ts';
+
+const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/reasonlab.mjs');
+
+function trainOnce(task: string, out: string, extra: string[], log: string): Promise<number> {
+  return new Promise((res, rej) => {
+    const args = [BIN, 'train', '--task', task, '--backend', 'wasm', '--out', out, ...extra];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.length > 1e6) err = err.slice(-5e5);
+    });
+    child.on('error', rej);
+    child.on('close', (code) => {
+      writeFileSync(log, err);
+      res(code ?? 1);
+    });
+  });
+}
+
+function resultOf(task: string, dir: string): LearnResult {
+  const { evals, tokensPerS } = parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
+  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { run: { task: { config: object }; model: { preset: string }; train: { lr: number; batchSize: number } }; params: number; model: { blockSize: number } };
+  if (!evals.length) throw new Error(`${task}: the run in ${dir} wrote no evaluation`);
+  const r = cfg.run;
+  return {
+    task,
+    config: `${r.model.preset}, lr ${r.train.lr}, B ${r.train.batchSize}, ctx ${cfg.model.blockSize}, ${JSON.stringify(r.task.config).replace(/"/g, '')}`,
+    target: RECIPES[task]!.target,
+    reached: firstReached(evals, THRESHOLDS),
+    thresholds: THRESHOLDS,
+    final: evals[evals.length - 1]!,
+    best: Math.max(...evals.map((e) => e.greedy_acc)),
+    tokensPerS,
+    points: evals,
+    params: cfg.params,
+  };
+}
+
+export async function learnCommand(flags: Map<string, string>): Promise<number> {
+  const tasks = (take(flags, 'tasks') ?? Object.keys(RECIPES).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const t of tasks) if (!RECIPES[t]) throw new UserError(`--tasks: no recipe for "${t}" (known: ${Object.keys(RECIPES).join(', ')})`);
+  const parallel = takeInt(flags, 'parallel', 1, 1);
+  const outRoot = take(flags, 'out') ?? `runs/learn-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+  const doc = take(flags, 'doc') ?? 'docs/LEARNING.md';
+  const extra = [...flags].flatMap(([k, v]) => [`--${k}`, v]); // e.g. --seed 2: passed to every run
+  if (existsSync(outRoot)) throw new UserError(`--out ${outRoot} exists already: choose a new folder (runs are never overwritten)`);
+  mkdirSync(outRoot, { recursive: true });
+  const t0 = performance.now();
+  const queue = [...tasks];
+  const failed: string[] = [];
+  const worker = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      process.stderr.write(`bench-learn: training ${t} (recipe) ...\n`);
+      const code = await trainOnce(t, join(outRoot, t), extra, join(outRoot, `${t}.log`));
+      process.stderr.write(`bench-learn: ${t} finished with code ${code} after ${fmtDuration((performance.now() - t0) / 1000)}\n`);
+      if (code !== 0) failed.push(t);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, tasks.length) }, worker));
+  const results = tasks.filter((t) => !failed.includes(t)).map((t) => resultOf(t, join(outRoot, t)));
+  const svgDir = join(dirname(doc), 'learning');
+  mkdirSync(svgDir, { recursive: true });
+  for (const r of results) writeFileSync(join(svgDir, `${r.task}.svg`), curveSvg(r));
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const md = [
+    '# Learning benchmark: time to learn each task from scratch',
+    '',
+    `Written by \`npm run bench:learn${parallel > 1 ? ` -- --parallel ${parallel}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend${parallel > 1 ? `, ${parallel} runs at a time (each run is single-threaded; they share the machine)` : ''}. Total ${fmtDuration((performance.now() - t0) / 1000)}.`,
+    '',
+    'Each task trains its recipe (`src/recipes.ts`; `reasonlab train --task T --out R` with no other flag) from a random init. Accuracy is **fully right**: the share of 200 held-out test problems whose greedy completion passes every check (format, every step, the answer). "answer-only" counts the right answer alone, whatever the steps. Times are wall-clock from the start of training, evaluations included; a threshold counts at the first evaluation that reached it.',
+    '',
+    learningTable(results),
+    '',
+    ...(failed.length ? [`Runs that failed: ${failed.join(', ')} (see ${outRoot}/TASK.log).`, ''] : []),
+    ...results.map((r) => `![${r.task}](learning/${r.task}.svg)`),
+    '',
+  ].join('\n');
+  writeFileSync(doc, md);
+  process.stderr.write(`bench-learn: wrote ${doc} and ${results.length} curves in ${svgDir}\n`);
+  return failed.length ? 1 : 0;
+}
