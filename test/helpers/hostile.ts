@@ -12,6 +12,7 @@ export function expectNeverPaid(verify: (scheme: string) => Verdict): void {
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.scheme).toBe(scheme);
     expect(r.correct).toBe(false);
+    expect(r.fully_correct).toBe(false);
     expect(r.reward).toBeLessThan(1);
     if (scheme === 'binary') expect(r.reward).toBe(0);
     for (const c of r.checks) {

@@ -36,9 +36,10 @@ export function expectDeterministic<P>(problems: (seed: number) => P[], seed: nu
   expect(problems(seed).map(k)).not.toEqual(problems(other).map(k));
 }
 
-/** A gold completion's verdict: correct, every check passed, no wrong step, reward 1, the gold answer. */
+/** A gold completion's verdict: fully right, every check passed, no wrong step, reward 1, the gold answer. */
 export function expectGoldVerdict(r: Verdict, answer: string, label: string): void {
   expect(r.correct, `${label}: ${JSON.stringify(r.checks)}`).toBe(true);
+  expect(r.fully_correct, label).toBe(true);
   expect(r.checks.every((c) => c.passed)).toBe(true);
   expect(r.first_wrong_step).toBeNull();
   expect(r.reward).toBe(1);
@@ -48,6 +49,7 @@ export function expectGoldVerdict(r: Verdict, answer: string, label: string): vo
 /** A well-formed wrong answer: format ok, outcome wrong with `detail`, reward 0. */
 export function expectWrongAnswer(r: Verdict, detail: string | RegExp, label?: string): void {
   expect(r.correct, label).toBe(false);
+  expect(r.fully_correct, label).toBe(false);
   expect(r.format_ok).toBe(true);
   if (typeof detail === 'string') expect(checkOf(r, 'answer')?.detail).toBe(detail);
   else expect(checkOf(r, 'answer')?.detail).toMatch(detail);
@@ -67,6 +69,7 @@ export function expectFormatBroken(v: (c: string) => Verdict, completions: strin
     const r = v(c);
     expect(r.format_ok, c).toBe(false);
     expect(r.correct, c).toBe(false);
+    expect(r.fully_correct, c).toBe(false);
     expect(r.reward, c).toBe(0);
     return r;
   });
@@ -81,11 +84,15 @@ export function expectAnswersRejected(withAnswer: (a: string) => Verdict, answer
   }
 }
 
-/** A wrong step with the right answer: the step is named, the steps check fails, still correct (documented). */
+/**
+ * A wrong step with the right answer: the step is named, the steps check fails; still correct (the
+ * outcome rewards pay it, documented) but not fully right, so it counts in no accuracy.
+ */
 export function expectWrongStepStillPaid(r: Verdict, firstWrong: { step: number; reason: string }): void {
   expect(r.first_wrong_step).toEqual(firstWrong);
   expect(checkOf(r, 'steps')?.passed).toBe(false);
   expect(r.correct).toBe(true);
+  expect(r.fully_correct).toBe(false);
 }
 
 /** A huge garbage think with the right answer: paid, the steps check fails at step 1 with a short reason, fast. */
@@ -95,6 +102,7 @@ export function expectGarbageThinkPaid(withThink: (think: string) => Verdict, th
     const r = withThink(think);
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.correct).toBe(true);
+    expect(r.fully_correct).toBe(false);
     expect(checkOf(r, 'steps')?.passed).toBe(false);
     expect(r.first_wrong_step?.step).toBe(1);
     expect(r.first_wrong_step!.reason.length).toBeLessThan(200);
