@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { boolean, parseFormula, reductionSteps, renderFormula, tokenize, type BooleanConfig, type BooleanProblem } from '../src/tasks/boolean.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<BooleanConfig> = {}): BooleanConfig => ({ ...boolean.defaults, ...over });
 const CFG = cfgOf();
@@ -327,5 +327,16 @@ describe('reduction re-derived independently', () => {
         expect(steps.length).toBe(ops + 1);
       }
     }
+  });
+});
+
+describe('no reward pays a wrong answer in full', () => {
+  const ps = problems(12, 40, CFG);
+  const wrong = (_p: BooleanProblem, g: { answer: string }) => (g.answer === '1' ? '0' : '1');
+  it('the gold steps with a wrong answer earn strictly less than the right answer, under every scheme', () => {
+    expectWrongAnswerPaidLess(boolean, CFG, ps, wrong);
+  });
+  it('an empty think earns no step credit', () => {
+    expectEmptyThinkNoStepCredit(boolean, CFG, ps, wrong);
   });
 });

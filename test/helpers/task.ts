@@ -1,13 +1,15 @@
 // Shared shapes of the per-task test files: generating many problems per seed, the gold-verdict
 // assertions, the verifier truth-table rows every task has (wrong answer, missing think, broken tags,
 // malformed answers, wrong step that is still paid, garbage think with the right answer), reward
-// schemes, the truncated flag, hostile-completion suites and length bounds. Each helper asserts
-// exactly what the per-task tests asserted before; the task-specific checks stay in the files.
+// schemes (a wrong answer always earns less than the right one with the same steps, an empty think
+// earns no step credit), the truncated flag, hostile-completion suites and length bounds. The
+// task-specific checks stay in the files.
 
 import { expect, it } from 'vitest';
 import { Rng } from '../../src/rng.ts';
 import { tokenLength } from '../../src/tasks/format.ts';
-import type { Check, Task, Verdict } from '../../src/tasks/types.ts';
+import { SCHEMES } from '../../src/tasks/rewards.ts';
+import type { Check, Gold, Task, Verdict } from '../../src/tasks/types.ts';
 import { expectNeverPaid } from './hostile.ts';
 
 type Opts = { truncated?: boolean; scheme?: string };
@@ -117,6 +119,52 @@ export function expectRewardSchemes(v: (c: string, opts?: Opts) => Verdict, c: {
   expect(v(c.wrong, { scheme: 'tinyzero' }).reward).toBe(0.1);
   expect(v(c.unanswered, { scheme: 'tinyzero' }).reward).toBe(0);
   expect(() => v(c.good, { scheme: 'partial' })).toThrow(/unknown reward scheme/);
+}
+
+const withThink = (think: string, answer: string) => `<think>${think}</think><answer>${answer}</answer>`;
+
+/**
+ * For each problem: the gold steps with the well-formed wrong answer `wrong(p, gold)` earn strictly
+ * less than the gold completion under every scheme, and at most half under 'process' (its outcome
+ * half is lost); the wrong one is neither correct nor fully right.
+ */
+export function expectWrongAnswerPaidLess<P, C extends object>(task: Task<P, C>, cfg: C, problems: P[], wrong: (p: P, gold: Gold) => string): void {
+  for (const p of problems) {
+    const gold = task.gold(p, cfg);
+    const bad = wrong(p, gold);
+    const label = `${task.prompt(p, cfg)} answer ${bad} for ${gold.answer}`;
+    for (const scheme of SCHEMES) {
+      const right = task.verify(p, withThink(gold.trace, gold.answer), cfg, { scheme });
+      const w = task.verify(p, withThink(gold.trace, bad), cfg, { scheme });
+      expect(right.fully_correct, label).toBe(true);
+      expect(w.format_ok, label).toBe(true);
+      expect(checkOf(w, 'answer')?.passed, label).toBe(false);
+      expect(w.correct, label).toBe(false);
+      expect(w.fully_correct, label).toBe(false);
+      expect(w.reward, `${label} (${scheme})`).toBeLessThan(right.reward);
+      if (scheme === 'process') expect(w.reward, label).toBeLessThanOrEqual(0.5);
+    }
+  }
+}
+
+/**
+ * For each problem: an empty think earns no step credit. The steps check fails at step 1, so the
+ * right answer is correct but not fully right, and 'process' pays only its outcome half: 0.5 for
+ * the right answer, 0 for `wrong(p, gold)`.
+ */
+export function expectEmptyThinkNoStepCredit<P, C extends object>(task: Task<P, C>, cfg: C, problems: P[], wrong: (p: P, gold: Gold) => string): void {
+  for (const p of problems) {
+    const gold = task.gold(p, cfg);
+    const label = task.prompt(p, cfg);
+    const r = task.verify(p, withThink('', gold.answer), cfg, { scheme: 'process' });
+    expect(r.format_ok, label).toBe(true);
+    expect(r.correct, label).toBe(true);
+    expect(r.fully_correct, label).toBe(false);
+    expect(checkOf(r, 'steps')?.passed, label).toBe(false);
+    expect(r.first_wrong_step?.step, label).toBe(1);
+    expect(r.reward, label).toBe(0.5);
+    expect(task.verify(p, withThink('', wrong(p, gold)), cfg, { scheme: 'process' }).reward, label).toBe(0);
+  }
 }
 
 /** The sampler's truncated flag passes through; a completion cut inside the answer is not correct. */
