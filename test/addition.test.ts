@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { addition, type AdditionConfig, type AdditionProblem } from '../src/tasks/addition.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import { checkOf as check, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectTruncatedPassesThrough, expectWrongAnswer, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { checkOf as check, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const FORMATS = ['scratchpad', 'plain', 'reversed'] as const;
 const cfgOf = (over: Partial<AdditionConfig> = {}): AdditionConfig => ({ ...addition.defaults, ...over });
@@ -361,11 +361,27 @@ describe('reward schemes logicrl and process', () => {
     expect(v('<think>7+5+0=12,4+8+1=13</think><answer>abc</answer>', 'logicrl')).toBe(-0.5); // parsed, not a number: wrong
     expect(v('<answer>132</answer>', 'logicrl')).toBe(-3); // format broken (no think): correctness not paid
   });
-  it('process: share of valid steps, only with a right format', () => {
+  it('process: 0.5 * share of valid steps + 0.5 * right answer, only with a right format', () => {
     expect(v('<think>7+5+0=12,4+8+1=13</think><answer>132</answer>', 'process')).toBe(1);
-    expect(v('<think>7+5+0=12,4+8+0=12</think><answer>132</answer>', 'process')).toBe(0.5); // step 2 of 2 wrong
-    expect(v('<think>7+5+0=13,4+8+1=13</think><answer>132</answer>', 'process')).toBe(0); // step 1 wrong
-    expect(v('<think>7+5+0=12,4+8+1=13,0+0+1=1</think><answer>132</answer>', 'process')).toBeCloseTo(2 / 3); // extra step
+    expect(v('<think>7+5+0=12,4+8+0=12</think><answer>132</answer>', 'process')).toBe(0.75); // step 2 of 2 wrong
+    expect(v('<think>7+5+0=13,4+8+1=13</think><answer>132</answer>', 'process')).toBe(0.5); // step 1 wrong
+    expect(v('<think>7+5+0=12,4+8+1=13,0+0+1=1</think><answer>132</answer>', 'process')).toBeCloseTo(0.5 + 1 / 3); // extra step
+    expect(v('<think>7+5+0=12,4+8+1=13</think><answer>131</answer>', 'process')).toBe(0.5); // gold steps, wrong answer: half, never 1
+    expect(v('<think>7+5+0=12,4+8+0=12</think><answer>131</answer>', 'process')).toBe(0.25);
+    expect(v('<think></think><answer>131</answer>', 'process')).toBe(0); // empty think: no step credit
     expect(v('<answer>132</answer>', 'process')).toBe(0);
+    expect(addition.verify(p, '<answer>132</answer>', { ...cfg, format: 'plain' }, { scheme: 'process' }).reward).toBe(1); // no steps: the outcome
+    expect(addition.verify(p, '<answer>131</answer>', { ...cfg, format: 'plain' }, { scheme: 'process' }).reward).toBe(0);
+  });
+});
+
+describe('no reward pays a wrong answer in full (scratchpad)', () => {
+  const ps = problems(12, 40, SCRATCH);
+  const wrong = (_p: AdditionProblem, g: { answer: string }) => (BigInt(g.answer) + 1n).toString();
+  it('the gold steps with a wrong answer earn strictly less than the right answer, under every scheme', () => {
+    expectWrongAnswerPaidLess(addition, SCRATCH, ps, wrong);
+  });
+  it('an empty think earns no step credit', () => {
+    expectEmptyThinkNoStepCredit(addition, SCRATCH, ps, wrong);
   });
 });

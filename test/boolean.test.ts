@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { boolean, parseFormula, reductionSteps, renderFormula, tokenize, type BooleanConfig, type BooleanProblem } from '../src/tasks/boolean.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
-import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 // Most tests below pin the `rewrite` format (task version 1's trace); the circuit format has its own block.
 const cfgOf = (over: Partial<BooleanConfig> = {}): BooleanConfig => ({ ...boolean.defaults, format: 'rewrite', ...over });
@@ -395,5 +395,23 @@ describe('circuit format (the default): named gates, one gate per step', () => {
     expect(tokenLength(goldText(p, C))).toBe(boolean.maxCompletionLength(C));
     expect(tokenLength(boolean.prompt(p, C))).toBe(boolean.maxPromptLength(C));
     expect(boolean.maxPromptLength(C) + boolean.maxCompletionLength(C)).toBeLessThan(boolean.maxPromptLength(CFG) + boolean.maxCompletionLength(CFG));
+  });
+
+  it('no reward pays a wrong answer in full, in the circuit format too', () => {
+    const ps = problems(13, 40, C);
+    const wrong = (_p: BooleanProblem, g: { answer: string }) => (g.answer === '1' ? '0' : '1');
+    expectWrongAnswerPaidLess(boolean, C, ps, wrong);
+    expectEmptyThinkNoStepCredit(boolean, C, ps, wrong);
+  });
+});
+
+describe('no reward pays a wrong answer in full', () => {
+  const ps = problems(12, 40, CFG);
+  const wrong = (_p: BooleanProblem, g: { answer: string }) => (g.answer === '1' ? '0' : '1');
+  it('the gold steps with a wrong answer earn strictly less than the right answer, under every scheme', () => {
+    expectWrongAnswerPaidLess(boolean, CFG, ps, wrong);
+  });
+  it('an empty think earns no step credit', () => {
+    expectEmptyThinkNoStepCredit(boolean, CFG, ps, wrong);
   });
 });

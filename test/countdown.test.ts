@@ -16,7 +16,7 @@ import {
   type CountdownProblem,
 } from '../src/tasks/countdown.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
-import { checkOf as check, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { checkOf as check, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<CountdownConfig> = {}): CountdownConfig => ({ ...countdown.defaults, ...over });
 const CFG = cfgOf();
@@ -467,5 +467,29 @@ describe('length bounds', () => {
     expect(countdown.maxPromptLength(CFG) + countdown.maxCompletionLength(CFG)).toBeLessThan(120);
     const big = cfgOf({ count: 4, maxNumber: 99 });
     expect(countdown.maxPromptLength(big) + countdown.maxCompletionLength(big)).toBeLessThan(120);
+  });
+});
+
+describe('no reward pays a wrong answer in full', () => {
+  const ps = problems(12, 40, CFG);
+  // Every number used once, joined by one operator; + * - give three different values, so one misses.
+  const wrong = (p: CountdownProblem) => {
+    const [first, ...rest] = p.numbers;
+    const values: [string, number][] = [
+      ['+', p.numbers.reduce((a, b) => a + b, 0)],
+      ['*', p.numbers.reduce((a, b) => a * b, 1)],
+      ['-', rest.reduce((a, b) => a - b, first!)],
+    ];
+    return p.numbers.join(values.find(([, x]) => x !== p.target)![0]);
+  };
+  it('the gold steps with a wrong answer earn strictly less than the right answer, under every scheme', () => {
+    expectWrongAnswerPaidLess(countdown, CFG, ps, wrong);
+  });
+  it('an empty think earns no step credit', () => {
+    expectEmptyThinkNoStepCredit(countdown, CFG, ps, wrong);
+  });
+  it('process: the step share counts the steps still needed (1 of 3 written: 1/3 of the step half)', () => {
+    expect(withAnswer(ANSWER, '50-25=25').first_wrong_step?.step).toBe(2);
+    expect(v(`<think>50-25=25</think><answer>${ANSWER}</answer>`, { scheme: 'process' }).reward).toBeCloseTo(0.5 + 0.5 / 3, 12);
   });
 });

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { generateCounted, knightsKnaves as K, solutions, type KnightsConfig, type KnightsProblem } from '../src/tasks/knights.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
-import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (people: number): KnightsConfig => ({ ...K.defaults, people });
 const goldText = (p: KnightsProblem) => renderCompletion(K.gold(p, cfgOf(p.says.length)), true);
@@ -309,4 +309,18 @@ describe('length bounds', () => {
     // Default knobs stay under ~120 tokens in total.
     expect(K.maxPromptLength(K.defaults) + K.maxCompletionLength(K.defaults)).toBeLessThanOrEqual(120);
   });
+});
+
+describe('no reward pays a wrong answer in full', () => {
+  // The first person's role flipped: a well-formed assignment that is not the unique solution.
+  const wrong = (_p: KnightsProblem, g: { answer: string }) => `A=${g.answer[2] === 'T' ? 'F' : 'T'}${g.answer.slice(3)}`;
+  for (const people of [2, 3]) {
+    const ps = problems(12, 20, people);
+    it(`${people} people: the gold steps with a wrong answer earn strictly less than the right answer, under every scheme`, () => {
+      expectWrongAnswerPaidLess(K, cfgOf(people), ps, wrong);
+    });
+    it(`${people} people: an empty think earns no step credit`, () => {
+      expectEmptyThinkNoStepCredit(K, cfgOf(people), ps, wrong);
+    });
+  }
 });

@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { multiplication as mul, type MultiplicationConfig, type MultiplicationProblem } from '../src/tasks/multiplication.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
-import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<MultiplicationConfig> = {}): MultiplicationConfig => ({ ...mul.defaults, ...over });
 const CFG = cfgOf();
@@ -346,5 +346,20 @@ describe('partial-product trace arithmetic, recomputed independently', () => {
       expect(sum.toString()).toBe(truth);
       expect(g.answer).toBe(truth);
     }
+  });
+});
+
+describe('no reward pays a wrong answer in full', () => {
+  const ps = problems(12, 40, CFG);
+  const wrong = (_p: MultiplicationProblem, g: { answer: string }) => (BigInt(g.answer) + 1n).toString();
+  it('the gold steps with a wrong answer earn strictly less than the right answer, under every scheme', () => {
+    expectWrongAnswerPaidLess(mul, CFG, ps, wrong);
+  });
+  it('an empty think earns no step credit', () => {
+    expectEmptyThinkNoStepCredit(mul, CFG, ps, wrong);
+  });
+  it('process: the step share counts the missing steps (1 of 3 steps written: 1/3 of the step half)', () => {
+    expect(v('<think>123*5=615</think><answer>5535</answer>', { scheme: 'process' }).reward).toBeCloseTo(0.5 + 0.5 / 3, 12);
+    expect(v('<think>123*5=615</think><answer>5536</answer>', { scheme: 'process' }).reward).toBeCloseTo(0.5 / 3, 12);
   });
 });

@@ -334,7 +334,8 @@ describe('RlTrainer bookkeeping', () => {
       // the trained batch has no more zero-variance groups than the first draw
       expect(metrics.zero_var_after).toBeLessThanOrEqual(metrics.zero_var_share);
       // statistics cover everything sampled: kept + discarded
-      expect(metrics.accuracy).toBeCloseTo(records.filter((r) => r.verdict.correct).length / records.length, 12);
+      expect(metrics.accuracy).toBeCloseTo(records.filter((r) => r.verdict.fully_correct).length / records.length, 12);
+      expect(metrics.answer_acc).toBeCloseTo(records.filter((r) => r.verdict.correct).length / records.length, 12);
       resampled += metrics.resampled_groups;
     }
     expect(resampled).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import { syllogism, decide, checkWalk, type Premise, type SyllogismConfig, type SyllogismProblem } from '../src/tasks/syllogism.ts';
-import { checkOf as check, expectAnswersRejected, expectDeterministic, expectFormatBroken, expectGoldVerdict, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGoldVerdict, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<SyllogismConfig> = {}): SyllogismConfig => ({ ...syllogism.defaults, ...over });
 const CFG = cfgOf();
@@ -320,5 +320,32 @@ describe('length bounds', () => {
       }
     }
     expect(syllogism.maxPromptLength(CFG) + syllogism.maxCompletionLength(CFG)).toBeLessThanOrEqual(125);
+  });
+});
+
+describe('no reward pays a wrong answer in full', () => {
+  const ps = problems(12, 60, CFG);
+  it('the generated problems cover yes, no and unknown', () => {
+    expect(new Set(ps.map((p) => syllogism.gold(p, CFG).answer))).toEqual(new Set(['yes', 'no', 'unknown']));
+  });
+  const next = { yes: 'no', no: 'unknown', unknown: 'yes' } as Record<string, string>;
+  const prev = { yes: 'unknown', no: 'yes', unknown: 'no' } as Record<string, string>;
+  it('the gold steps with either wrong answer earn strictly less than the right answer, under every scheme', () => {
+    expectWrongAnswerPaidLess(syllogism, CFG, ps, (_p, g) => next[g.answer]!);
+    expectWrongAnswerPaidLess(syllogism, CFG, ps, (_p, g) => prev[g.answer]!);
+  });
+  it('an empty think earns no step credit', () => {
+    expectEmptyThinkNoStepCredit(syllogism, CFG, ps, (_p, g) => next[g.answer]!);
+  });
+  it('unknown: "none" before yes or no earns no step credit (it once earned the full process reward)', () => {
+    const p = prob([all('wug', 'dax'), all('fep', 'dax')], 'wug', 'fep');
+    for (const a of ['yes', 'no']) {
+      const r = syllogism.verify(p, `<think>none</think><answer>${a}</answer>`, CFG, { scheme: 'process' });
+      expect(r.first_wrong_step).toEqual({ step: 1, reason: `step 1: none (no derivation) cannot support the answer ${a}` });
+      expect(r.reward).toBe(0);
+    }
+    expect(syllogism.verify(p, '<think>none</think><answer>unknown</answer>', CFG, { scheme: 'process' }).reward).toBe(1);
+    // A malformed answer after "none": the walk check alone decides the steps (none is right here).
+    expect(check(syllogism.verify(p, '<think>none</think><answer>maybe</answer>', CFG), 'steps')?.passed).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-// `reasonlab eval --run runs/NAME`: greedy and sampled held-out accuracy of a run's checkpoint.
+// `reasonlab eval --run runs/NAME`: greedy and sampled held-out accuracy (fully right) of a run's
+// checkpoint, with the answer-only share and "right answer, wrong steps" beside it.
 
 import { applyOverrides } from '../config.ts';
 import type { EvalSummary } from '../train/report.ts';
@@ -17,7 +18,7 @@ export function passKTableText(p: NonNullable<EvalSummary['passk']>): string {
   const rows = [...p.by_level, p.overall].map((r) => [r.level, String(r.n), pct(r.greedy), ...r.passk.map(pct), pct(r.format_rate), pct(r.wrong_steps_rate)]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ') + '\n';
-  return `\npass@k (${p.n} samples per problem at the eval temperature; unbiased estimator):\n` + line(head) + rows.map(line).join('');
+  return `\npass@k (${p.n} samples per problem at the eval temperature; unbiased estimator; greedy and pass@k count fully right completions):\n` + line(head) + rows.map(line).join('');
 }
 
 export async function evalCommand(flags: Map<string, string>): Promise<number> {
@@ -51,7 +52,12 @@ export async function evalCommand(flags: Map<string, string>): Promise<number> {
     const found = t.evalProblems().length;
     const fewer = found < cfg.eval.n ? ` (the task config has only ${found} distinct test problems; --n ${cfg.eval.n} asked for more)` : '';
     process.stdout.write(`${run} @ step ${t.step} on ${found} held-out ${cfg.task.name} problems${fewer}:\n`);
-    process.stdout.write(`  greedy accuracy   ${(r.greedy * 100).toFixed(1)}%\n  sampled accuracy  ${(r.sampled * 100).toFixed(1)}% (temperature ${cfg.eval.temperature})\n`);
+    process.stdout.write(
+      `  greedy accuracy   ${pct(r.greedy)} fully right (format, every step and the answer)\n` +
+        `  sampled accuracy  ${pct(r.sampled)} fully right (temperature ${cfg.eval.temperature})\n` +
+        `  answer only       ${pct(r.greedy_answer)} greedy (right answer, whatever the steps)\n` +
+        `  right answer, wrong steps  ${pct(r.wrong_steps)} greedy\n`,
+    );
     if (r.passk) process.stdout.write(passKTableText(r.passk));
   }
   return 0;

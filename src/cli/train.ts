@@ -61,8 +61,11 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
     dir.append('metrics.jsonl', e);
     const clear = tty ? '\r\x1b[K' : '';
     if (e.type === 'eval') {
-      lastEval = ` | acc ${pct(e.greedy_acc)} greedy`;
-      process.stderr.write(`${clear}eval @${e.step} (${e.phase}): greedy ${pct(e.greedy_acc)}  sampled ${pct(e.sampled_acc)}  format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})\n`);
+      lastEval = ` | acc ${pct(e.greedy_acc)} greedy, fully right`;
+      // Fully right is the headline; answer-only and right-answer-wrong-steps are beside it.
+      process.stderr.write(
+        `${clear}eval @${e.step} (${e.phase}): fully right ${pct(e.greedy_acc)} greedy, ${pct(e.sampled_acc)} sampled | greedy answer only ${pct(e.greedy_answer_acc)}, right answer wrong steps ${pct(e.wrong_steps_rate)} | format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})\n`,
+      );
     } else if (e.type === 'passk') {
       const ks = e.ks.map((k, i) => `pass@${k} ${pct(e.overall.passk[i]!)}`).join('  ');
       process.stderr.write(`${clear}        ${ks}  (n=${e.n_samples} samples/problem, T=${e.temperature})  right answer wrong steps ${pct(e.overall.wrong_steps_rate)}\n`);
@@ -73,7 +76,7 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
       const line =
         e.type === 'step'
           ? `step ${t.step}/${t.of} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ${Math.round(e.tokens_per_s).toLocaleString('en-US')} tok/s | ETA ${eta}${lastEval}`
-          : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)} | acc ${pct(e.accuracy)} | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
+          : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)} | acc ${pct(e.accuracy)} (answer ${pct(e.answer_acc)}) | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
       process.stderr.write(tty ? `${clear}${line}` : line + '\n');
     } else if (e.type === 'warning') {
       process.stderr.write(`${clear}warning @${e.step}: ${e.message}\n`);

@@ -127,8 +127,11 @@ function validateVerdict(c: Checker, v: Obj): Verdict {
     const w = c.obj(v, 'first_wrong_step', p);
     fws = { step: c.num(w, 'step', `${p}first_wrong_step.`, true, 1), reason: c.str(w, 'reason', `${p}first_wrong_step.`) };
   }
+  const correct = c.bool(v, 'correct', p);
   return {
-    correct: c.bool(v, 'correct', p),
+    correct,
+    // Records written before the field existed: every check passed is exactly its definition.
+    fully_correct: has(v, 'fully_correct') ? c.bool(v, 'fully_correct', p) : correct && fws === null && checks.every((x) => x.passed),
     format_ok: c.bool(v, 'format_ok', p),
     truncated: c.bool(v, 'truncated', p),
     answer: c.strOrNull(v, 'answer', p),

@@ -309,10 +309,13 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
     const parsed = parseCompletion(completion, true);
     const checks: Check[] = [formatCheck(parsed)];
     let firstWrong: Verdict['first_wrong_step'] = null;
+    let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
       firstWrong = checkSteps(p, parsed.think);
       const n = parsed.think.length ? parsed.think.split(',').length : 0;
+      // Every solution combines the numbers pairwise: count - 1 steps (the process reward's share).
+      stepsTotal = Math.max(p.numbers.length - 1, n);
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${n} steps ok, reaching ${p.target}` });
     }
 
@@ -327,7 +330,7 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
     }
     checks.push({ name: 'answer', passed: outcomeOk, detail });
 
-    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },
 };
 

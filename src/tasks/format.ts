@@ -144,8 +144,9 @@ export function exactAnswerCheck(
 }
 
 /**
- * Assemble a verdict from its checks (checks[0] is the format check). Correctness needs the
- * format and the outcome; the reward comes from the named scheme.
+ * Assemble a verdict from its checks (checks[0] is the format check). `correct` needs the format
+ * and the outcome; `fully_correct` needs every check (steps too); the reward comes from the named
+ * scheme.
  */
 export function finishVerdict(
   checks: Check[],
@@ -163,6 +164,7 @@ export function finishVerdict(
   const scheme = opts.scheme ?? 'binary';
   return {
     correct: formatOk && outcomeOk,
+    fully_correct: formatOk && outcomeOk && firstWrong === null && checks.every((c) => c.passed),
     format_ok: formatOk,
     truncated: opts.truncated ?? false,
     answer,

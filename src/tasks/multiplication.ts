@@ -132,10 +132,12 @@ export const multiplication: Task<MultiplicationProblem, MultiplicationConfig> =
     const parsed = parseCompletion(completion, true);
     const checks: Check[] = [formatCheck(parsed)];
     let firstWrong: Verdict['first_wrong_step'] = null;
+    let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
       const want = steps;
       const got = parsed.think.length ? parsed.think.split(',') : [];
+      stepsTotal = Math.max(want.length, got.length);
       for (let i = 0; i < Math.max(want.length, got.length); i++) {
         const w = want[i];
         const g = got[i];
@@ -155,6 +157,6 @@ export const multiplication: Task<MultiplicationProblem, MultiplicationConfig> =
     const { ans, outcomeOk, check } = exactAnswerCheck(parsed.answer, product, (a) => (isCanonicalNumber(a) ? null : `answer ${quote(a)} is not a plain number`));
     checks.push(check);
 
-    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },
 };

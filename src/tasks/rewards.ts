@@ -4,8 +4,14 @@
 //   tinyzero  1 right; 0.1 an answer was parsed but is wrong (or the layout is broken); 0 no answer.
 //   logicrl   format +1 / -1, plus answer +2 right, -1.5 parsed but wrong, -2 unparsable or
 //             format broken (Logic-RL's scheme; range [-3, 3]).
-//   process   the share of valid reasoning steps (prefix up to the first wrong step), paid only
-//             with a right format; tasks without steps pay 1 for a right answer.
+//   process   0.5 * step share + 0.5 * outcome, paid only with a right format: the step share is
+//             the valid prefix (steps up to the first wrong one) over the steps needed; tasks
+//             without steps pay 1 for a right answer. The outcome half means a wrong answer never
+//             earns full reward, however good its steps (a share alone paid 1.0 for gold steps
+//             followed by a wrong answer), and a right answer with wrong steps earns less than 1.
+// Under every scheme a wrong answer earns strictly less than the right answer with the same steps
+// (test/helpers/task.ts checks it for every task). An empty think earns no step credit: the tasks
+// count it as a wrong first step.
 
 export const SCHEMES = ['binary', 'tinyzero', 'logicrl', 'process'] as const;
 export type Scheme = (typeof SCHEMES)[number];
@@ -31,7 +37,8 @@ export function reward(scheme: string, r: RewardInput): number {
       return 1 + (r.outcome_ok ? 2 : r.answered ? -1.5 : -2);
     case 'process':
       if (!r.format_ok) return 0;
-      return r.step_fraction ?? (r.outcome_ok ? 1 : 0);
+      if (r.step_fraction === undefined) return r.outcome_ok ? 1 : 0;
+      return 0.5 * r.step_fraction + 0.5 * (r.outcome_ok ? 1 : 0);
     default:
       throw new Error(`unknown reward scheme "${scheme}" (known: ${SCHEMES.join(', ')})`);
   }

@@ -20,8 +20,9 @@
 // A ... C. For no it has the shape  down* up* ~ down*:  A ⊇ .. ⊇ Z ⊆ .. ⊆ P, P ∩ Q = ∅, Q ⊇ .. ⊇ C;
 // if all A were C then Z ⊆ P ∩ Q would be empty, so not all A are C. Such a walk exists iff the
 // answer is no (its endpoints are the Z, P, Q of the inconsistency of premises + "all A C"). The
-// walk stops the first time it reaches its goal. For unknown the trace is "none". The gold walk is
-// the shortest, with ties broken by link text, so equal problems give equal golds.
+// walk stops the first time it reaches its goal. For unknown the trace is "none" ("none" before an
+// answer yes or no is a wrong step). The gold walk is the shortest, with ties broken by link text,
+// so equal problems give equal golds.
 // Prompt: premises joined by '.', then the question: "all wug dax.no dax fep.all wug fep?=".
 // Words are 3 lowercase letters, consonant-vowel-consonant, drawn from the rng.
 
@@ -204,9 +205,18 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
     const checks: Check[] = [formatCheck(parsed)];
     let firstWrong: Verdict['first_wrong_step'] = null;
 
+    let stepsTotal: number | undefined;
+    const claimed = parsed.answer?.trim();
     if (withTrace && parsed.think !== null) {
       firstWrong = checkWalk(p, parsed.think, gold.answer as SyllogismAnswer);
+      // "none" says no derivation exists, i.e. the answer unknown; it carries no reasoning beyond
+      // that, so it is no valid step before a yes or no (else guessing yes after "none" on an
+      // unknown problem earned the whole step share of the process reward).
+      if (firstWrong === null && parsed.think === 'none' && (claimed === 'yes' || claimed === 'no')) {
+        firstWrong = { step: 1, reason: `step 1: none (no derivation) cannot support the answer ${claimed}` };
+      }
       const nSteps = gold.trace === 'none' ? 0 : gold.trace.split(',').length;
+      stepsTotal = Math.max(nSteps, 1, parsed.think.length ? parsed.think.split(',').length : 0);
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : gold.answer === 'unknown' ? 'none, as expected' : `valid walk from ${p.a} to ${p.c} (gold has ${nSteps} links)` });
     }
 
@@ -215,7 +225,7 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
     );
     checks.push(check);
 
-    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts);
+    return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },
 };
 

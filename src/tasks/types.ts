@@ -13,8 +13,16 @@ export interface Check {
 }
 
 export interface Verdict {
-  /** Outcome right and format right. Correctness is never granted when the format is broken. */
+  /**
+   * Format right and answer right, whatever the steps: what the outcome rewards pay. Never granted
+   * when the format is broken. Not the headline accuracy: see `fully_correct`.
+   */
   correct: boolean;
+  /**
+   * Every check passed: format, every reasoning step and the answer. This is what "accuracy"
+   * means in eval rows and summaries; `correct && !fully_correct` is "right answer, wrong steps".
+   */
+  fully_correct: boolean;
   format_ok: boolean;
   /** The completion hit the length limit before finishing its answer. */
   truncated: boolean;

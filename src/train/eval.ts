@@ -1,5 +1,6 @@
-// Held-out evaluation through the task's verifier: greedy exact-match accuracy and sampled
-// accuracy at a temperature, on problems whose split is 'test' (never trained on).
+// Held-out evaluation through the task's verifier: greedy and sampled accuracy at a temperature,
+// on problems whose split is 'test' (never trained on). Accuracy means fully right (format, every
+// step and the answer); the answer-only share and "right answer, wrong steps" are kept beside it.
 
 import type { ModelConfig } from '../model/config.ts';
 import type { Params } from '../model/gpt.ts';
@@ -18,11 +19,20 @@ export interface EvalItem {
   verdict: Verdict;
 }
 
-export interface EvalResult {
-  n: number;
+/** Shares of a set of verdicts; `accuracy` is fully right, the headline number. */
+export interface VerdictRates {
+  /** Every check passed: format, every step and the answer. */
   accuracy: number;
+  /** Format and answer right, whatever the steps (the old, looser accuracy). */
+  answer_accuracy: number;
+  /** Right answer, wrong steps: answer_accuracy - accuracy. */
+  wrong_steps_rate: number;
   format_rate: number;
   truncated_rate: number;
+}
+
+export interface EvalResult extends VerdictRates {
+  n: number;
   items: EvalItem[];
 }
 
@@ -63,20 +73,25 @@ export async function evaluate(
       items.push({ prompt: prompts[j]!, completion, verdict });
     });
   }
-  const n = items.length;
-  const frac = (f: (x: EvalItem) => boolean) => (n ? items.filter(f).length / n : 0);
+  return { n: items.length, ...verdictRates(items.map((x) => x.verdict)), items };
+}
+
+/** The shares of `verdicts` (0 for none). */
+export function verdictRates(verdicts: readonly Verdict[]): VerdictRates {
+  const n = verdicts.length;
+  const frac = (f: (v: Verdict) => boolean) => (n ? verdicts.filter(f).length / n : 0);
   return {
-    n,
-    accuracy: frac((x) => x.verdict.correct),
-    format_rate: frac((x) => x.verdict.format_ok),
-    truncated_rate: frac((x) => x.verdict.truncated),
-    items,
+    accuracy: frac((v) => v.fully_correct),
+    answer_accuracy: frac((v) => v.correct),
+    wrong_steps_rate: frac(wrongSteps),
+    format_rate: frac((v) => v.format_ok),
+    truncated_rate: frac((v) => v.truncated),
   };
 }
 
-/** Right answer, wrong steps: the outcome is correct but a reasoning step check failed. */
+/** Right answer, wrong steps: the outcome is correct but a check beyond it (a step) failed. */
 export function wrongSteps(v: Verdict): boolean {
-  return v.correct && (v.first_wrong_step !== null || v.checks.some((c) => c.name === 'steps' && !c.passed));
+  return v.correct && !v.fully_correct;
 }
 
 export interface PassKOptions {
@@ -89,7 +104,7 @@ export interface PassKOptions {
   batchSize: number;
 }
 
-/** Sample `n` completions per problem and count the correct ones (per problem, in order). */
+/** Sample `n` completions per problem and count the fully right ones (per problem, in order). */
 export async function sampleCorrectCounts(
   params: Params,
   mc: ModelConfig,
@@ -110,13 +125,13 @@ export async function sampleCorrectCounts(
     const res = await sample(params, mc, chunk.map((i) => encoded[i]!), { maxNewTokens: maxNew, temperature: o.temperature, topK: o.topK, eosId: tok.eos, rng });
     chunk.forEach((i, j) => {
       const v = task.verify(problems[i], tok.decode(res.tokens[j]!), taskCfg, { truncated: res.truncated[j]! });
-      if (v.correct) counts[i]!++;
+      if (v.fully_correct) counts[i]!++;
     });
   }
   return counts;
 }
 
-/** pass@k rows (overall and per difficulty level) from greedy items and sampled correct counts. */
+/** pass@k rows (overall and per difficulty level) from greedy items and sampled fully-right counts. */
 export function passKTable(
   task: AnyTask,
   taskCfg: object,
@@ -133,7 +148,7 @@ export function passKTable(
     return {
       level,
       n: idx.length,
-      greedy: mean((i) => (greedy[i]!.verdict.correct ? 1 : 0)),
+      greedy: mean((i) => (greedy[i]!.verdict.fully_correct ? 1 : 0)),
       passk: counts ? ks.map((k) => mean((i) => passAtK(n, counts[i]!, k))) : [],
       format_rate: mean((i) => (greedy[i]!.verdict.format_ok ? 1 : 0)),
       wrong_steps_rate: mean((i) => (wrongSteps(greedy[i]!.verdict) ? 1 : 0)),

@@ -23,8 +23,14 @@ export interface EvalEvent {
   step: number;
   split: 'test' | 'val';
   n: number;
+  /** Greedy completions fully right: format, every step and the answer (the headline accuracy). */
   greedy_acc: number;
+  /** The same, one sample per problem at `temperature`. */
   sampled_acc: number;
+  /** Greedy completions whose format and answer are right, whatever the steps. */
+  greedy_answer_acc: number;
+  /** Greedy completions with the right answer but a failed step check (answer_acc - acc). */
+  wrong_steps_rate: number;
   temperature: number;
   format_rate: number;
   truncated_rate: number;
@@ -43,8 +49,10 @@ export interface RlStepEvent {
   reward_std: number;
   /** Pass rate of each named check over the rollouts (format, outcome, steps, ...). */
   check_pass: Record<string, number>;
-  /** Rollouts that are correct (format and outcome). */
+  /** Rollouts fully right (format, every step and the answer). */
   accuracy: number;
+  /** Rollouts whose format and answer are right, whatever the steps. */
+  answer_acc: number;
   /** Correct outcome but a failed step check: the trace does not support the answer. */
   wrong_steps_rate: number;
   /** Share of groups whose completions all got the same reward (no learning signal). */
@@ -93,8 +101,9 @@ export interface PassKRow {
   /** Difficulty level ("all" for the overall row). */
   level: string;
   n: number;
+  /** Greedy completions fully right (format, every step and the answer). */
   greedy: number;
-  /** pass@k for each k in `ks` (unbiased estimator, averaged over problems). */
+  /** pass@k for each k in `ks` (unbiased estimator over fully right samples, averaged over problems). */
   passk: number[];
   format_rate: number;
   /** Greedy completions with the right answer but a failed step check. */

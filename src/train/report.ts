@@ -1,6 +1,6 @@
-// Held-out evaluation shared by the SFT and RL trainers: greedy and sampled accuracy (an 'eval'
-// event), pass@k per difficulty level with "right answer, wrong steps" (a 'passk' event, when
-// eval.passk is set) and a few greedy samples for the inspector.
+// Held-out evaluation shared by the SFT and RL trainers: greedy and sampled accuracy, fully right,
+// with the answer-only share and "right answer, wrong steps" beside it (an 'eval' event), pass@k
+// per difficulty level (a 'passk' event, when eval.passk is set) and a few greedy samples.
 
 import { parsePassK, type RunConfig } from '../config.ts';
 import { distinctProblems } from '../data/split.ts';
@@ -39,8 +39,13 @@ export interface EvalContext {
 }
 
 export interface EvalSummary {
+  /** Greedy accuracy, fully right. */
   greedy: number;
   sampled: number;
+  /** Greedy, format and answer right whatever the steps. */
+  greedy_answer: number;
+  /** Greedy, right answer but wrong steps. */
+  wrong_steps: number;
   passk: { ks: number[]; n: number; overall: PassKRow; by_level: PassKRow[] } | null;
 }
 
@@ -52,7 +57,7 @@ export async function evaluateAndReport(
 ): Promise<EvalSummary> {
   const e = c.cfg.eval;
   const tc = c.cfg.task.config;
-  if (!problems.length) return { greedy: 0, sampled: 0, passk: null };
+  if (!problems.length) return { greedy: 0, sampled: 0, greedy_answer: 0, wrong_steps: 0, passk: null };
   const common = { topK: e.topK, batchSize: 128 };
   const greedy = await evaluate(c.params, c.model, c.tok, c.task, tc, problems, { ...common, temperature: 0, seed: 0 });
   const sampled = await evaluate(c.params, c.model, c.tok, c.task, tc, problems, {
@@ -68,6 +73,8 @@ export async function evaluateAndReport(
     n: greedy.n,
     greedy_acc: greedy.accuracy,
     sampled_acc: sampled.accuracy,
+    greedy_answer_acc: greedy.answer_accuracy,
+    wrong_steps_rate: greedy.wrong_steps_rate,
     temperature: e.temperature,
     format_rate: greedy.format_rate,
     truncated_rate: greedy.truncated_rate,
@@ -92,5 +99,5 @@ export async function evaluateAndReport(
     passk = { ks, n, ...table };
     await sink({ type: 'passk', phase: at.phase, step: at.step, ks, n_samples: n, temperature: e.temperature, ...table, elapsed_s: at.elapsed() });
   }
-  return { greedy: greedy.accuracy, sampled: sampled.accuracy, passk };
+  return { greedy: greedy.accuracy, sampled: sampled.accuracy, greedy_answer: greedy.answer_accuracy, wrong_steps: greedy.wrong_steps_rate, passk };
 }

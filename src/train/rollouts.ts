@@ -3,7 +3,7 @@
 // (tokens, masks, per-token weights) and the records written for every rollout.
 
 import type { Verdict } from '../tasks/types.ts';
-import { wrongSteps } from './eval.ts';
+import { verdictRates } from './eval.ts';
 import type { RlStepEvent, RolloutRecord } from './events.ts';
 
 /** One rollout batch: G rows per problem, group-major (group g holds rows [g*G, (g+1)*G)). */
@@ -46,7 +46,7 @@ export function swapGroups(ro: Rollouts, at: number[], more: Rollouts, G: number
   return old;
 }
 
-type RolloutStats = Pick<RlStepEvent, 'reward_mean' | 'reward_std' | 'check_pass' | 'accuracy' | 'wrong_steps_rate' | 'len_mean' | 'len_max' | 'truncated_rate'> & {
+type RolloutStats = Pick<RlStepEvent, 'reward_mean' | 'reward_std' | 'check_pass' | 'accuracy' | 'answer_acc' | 'wrong_steps_rate' | 'len_mean' | 'len_max' | 'truncated_rate'> & {
   /** Completion tokens sampled. */
   sampled: number;
 };
@@ -68,12 +68,14 @@ export function rolloutStats(batches: Rollouts[]): RolloutStats {
   for (const k of Object.keys(pass)) pass[k] = pass[k]! / seen[k]!;
   const mean = r.reduce((a, b) => a + b, 0) / M;
   const sampled = lens.reduce((a, b) => a + b, 0);
+  const rates = verdictRates(v);
   return {
     reward_mean: mean,
     reward_std: Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / M),
     check_pass: pass,
-    accuracy: v.filter((x) => x.correct).length / M,
-    wrong_steps_rate: v.filter(wrongSteps).length / M,
+    accuracy: rates.accuracy,
+    answer_acc: rates.answer_accuracy,
+    wrong_steps_rate: rates.wrong_steps_rate,
     len_mean: sampled / M,
     len_max: Math.max(0, ...lens),
     truncated_rate: batches.flatMap((b) => b.truncated).filter(Boolean).length / M,

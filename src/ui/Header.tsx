@@ -58,7 +58,11 @@ export function Header(props: {
             {Math.round(tps).toLocaleString('en-US')} tok/s <span className="fine">(median, last {tpsWindow} steps)</span>
           </span>
         )}
-        {lastAcc !== null && <span className="muted">acc {(lastAcc * 100).toFixed(1)}%</span>}
+        {lastAcc !== null && (
+          <span className="muted" title="Last held-out greedy accuracy: fully right (format, every step and the answer)">
+            acc {(lastAcc * 100).toFixed(1)}% fully right
+          </span>
+        )}
       </header>
       {backend && backend.skipped.length > 0 && (
         <p className="skipped muted">

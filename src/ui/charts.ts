@@ -1,14 +1,19 @@
-// Which charts the app draws, as data: event type and column of each line.
+// Which charts the app draws, as data: event type and column of each line. The accuracy chart's
+// headline is fully right (greedy_acc); the looser answer-only share sits beside it.
 
 import type { ChartSpec } from './Chart.tsx';
 
 export const ACC_CHART: ChartSpec = {
   id: 'accuracy',
-  title: 'Held-out accuracy',
+  title: 'Held-out accuracy (fully right: format, every step and the answer)',
   percent: true,
+  // Fully right is the headline; the answer-only share and the right-answer-wrong-steps rate are
+  // drawn beside it (runs stored before they existed simply lack those lines).
   lines: [
-    { type: 'eval', key: 'greedy_acc', label: 'greedy pass@1' },
-    { type: 'eval', key: 'sampled_acc', label: 'sampled' },
+    { type: 'eval', key: 'greedy_acc', label: 'greedy pass@1 (fully right)' },
+    { type: 'eval', key: 'sampled_acc', label: 'sampled (fully right)' },
+    { type: 'eval', key: 'greedy_answer_acc', label: 'greedy, answer only' },
+    { type: 'eval', key: 'wrong_steps_rate', label: 'greedy, right answer wrong steps' },
   ],
   dynamic: [{ type: 'passk', prefix: 'overall.passk.', label: (i, d) => `pass@${d.last('passk', `ks.${i}`) ?? '?'}` }],
 };

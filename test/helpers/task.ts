@@ -1,13 +1,15 @@
 // Shared shapes of the per-task test files: generating many problems per seed, the gold-verdict
 // assertions, the verifier truth-table rows every task has (wrong answer, missing think, broken tags,
 // malformed answers, wrong step that is still paid, garbage think with the right answer), reward
-// schemes, the truncated flag, hostile-completion suites and length bounds. Each helper asserts
-// exactly what the per-task tests asserted before; the task-specific checks stay in the files.
+// schemes (a wrong answer always earns less than the right one with the same steps, an empty think
+// earns no step credit), the truncated flag, hostile-completion suites and length bounds. The
+// task-specific checks stay in the files.
 
 import { expect, it } from 'vitest';
 import { Rng } from '../../src/rng.ts';
 import { tokenLength } from '../../src/tasks/format.ts';
-import type { Check, Task, Verdict } from '../../src/tasks/types.ts';
+import { SCHEMES } from '../../src/tasks/rewards.ts';
+import type { Check, Gold, Task, Verdict } from '../../src/tasks/types.ts';
 import { expectNeverPaid } from './hostile.ts';
 
 type Opts = { truncated?: boolean; scheme?: string };
@@ -36,9 +38,10 @@ export function expectDeterministic<P>(problems: (seed: number) => P[], seed: nu
   expect(problems(seed).map(k)).not.toEqual(problems(other).map(k));
 }
 
-/** A gold completion's verdict: correct, every check passed, no wrong step, reward 1, the gold answer. */
+/** A gold completion's verdict: fully right, every check passed, no wrong step, reward 1, the gold answer. */
 export function expectGoldVerdict(r: Verdict, answer: string, label: string): void {
   expect(r.correct, `${label}: ${JSON.stringify(r.checks)}`).toBe(true);
+  expect(r.fully_correct, label).toBe(true);
   expect(r.checks.every((c) => c.passed)).toBe(true);
   expect(r.first_wrong_step).toBeNull();
   expect(r.reward).toBe(1);
@@ -48,6 +51,7 @@ export function expectGoldVerdict(r: Verdict, answer: string, label: string): vo
 /** A well-formed wrong answer: format ok, outcome wrong with `detail`, reward 0. */
 export function expectWrongAnswer(r: Verdict, detail: string | RegExp, label?: string): void {
   expect(r.correct, label).toBe(false);
+  expect(r.fully_correct, label).toBe(false);
   expect(r.format_ok).toBe(true);
   if (typeof detail === 'string') expect(checkOf(r, 'answer')?.detail).toBe(detail);
   else expect(checkOf(r, 'answer')?.detail).toMatch(detail);
@@ -67,6 +71,7 @@ export function expectFormatBroken(v: (c: string) => Verdict, completions: strin
     const r = v(c);
     expect(r.format_ok, c).toBe(false);
     expect(r.correct, c).toBe(false);
+    expect(r.fully_correct, c).toBe(false);
     expect(r.reward, c).toBe(0);
     return r;
   });
@@ -81,11 +86,15 @@ export function expectAnswersRejected(withAnswer: (a: string) => Verdict, answer
   }
 }
 
-/** A wrong step with the right answer: the step is named, the steps check fails, still correct (documented). */
+/**
+ * A wrong step with the right answer: the step is named, the steps check fails; still correct (the
+ * outcome rewards pay it, documented) but not fully right, so it counts in no accuracy.
+ */
 export function expectWrongStepStillPaid(r: Verdict, firstWrong: { step: number; reason: string }): void {
   expect(r.first_wrong_step).toEqual(firstWrong);
   expect(checkOf(r, 'steps')?.passed).toBe(false);
   expect(r.correct).toBe(true);
+  expect(r.fully_correct).toBe(false);
 }
 
 /** A huge garbage think with the right answer: paid, the steps check fails at step 1 with a short reason, fast. */
@@ -95,6 +104,7 @@ export function expectGarbageThinkPaid(withThink: (think: string) => Verdict, th
     const r = withThink(think);
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(r.correct).toBe(true);
+    expect(r.fully_correct).toBe(false);
     expect(checkOf(r, 'steps')?.passed).toBe(false);
     expect(r.first_wrong_step?.step).toBe(1);
     expect(r.first_wrong_step!.reason.length).toBeLessThan(200);
@@ -109,6 +119,52 @@ export function expectRewardSchemes(v: (c: string, opts?: Opts) => Verdict, c: {
   expect(v(c.wrong, { scheme: 'tinyzero' }).reward).toBe(0.1);
   expect(v(c.unanswered, { scheme: 'tinyzero' }).reward).toBe(0);
   expect(() => v(c.good, { scheme: 'partial' })).toThrow(/unknown reward scheme/);
+}
+
+const withThink = (think: string, answer: string) => `<think>${think}</think><answer>${answer}</answer>`;
+
+/**
+ * For each problem: the gold steps with the well-formed wrong answer `wrong(p, gold)` earn strictly
+ * less than the gold completion under every scheme, and at most half under 'process' (its outcome
+ * half is lost); the wrong one is neither correct nor fully right.
+ */
+export function expectWrongAnswerPaidLess<P, C extends object>(task: Task<P, C>, cfg: C, problems: P[], wrong: (p: P, gold: Gold) => string): void {
+  for (const p of problems) {
+    const gold = task.gold(p, cfg);
+    const bad = wrong(p, gold);
+    const label = `${task.prompt(p, cfg)} answer ${bad} for ${gold.answer}`;
+    for (const scheme of SCHEMES) {
+      const right = task.verify(p, withThink(gold.trace, gold.answer), cfg, { scheme });
+      const w = task.verify(p, withThink(gold.trace, bad), cfg, { scheme });
+      expect(right.fully_correct, label).toBe(true);
+      expect(w.format_ok, label).toBe(true);
+      expect(checkOf(w, 'answer')?.passed, label).toBe(false);
+      expect(w.correct, label).toBe(false);
+      expect(w.fully_correct, label).toBe(false);
+      expect(w.reward, `${label} (${scheme})`).toBeLessThan(right.reward);
+      if (scheme === 'process') expect(w.reward, label).toBeLessThanOrEqual(0.5);
+    }
+  }
+}
+
+/**
+ * For each problem: an empty think earns no step credit. The steps check fails at step 1, so the
+ * right answer is correct but not fully right, and 'process' pays only its outcome half: 0.5 for
+ * the right answer, 0 for `wrong(p, gold)`.
+ */
+export function expectEmptyThinkNoStepCredit<P, C extends object>(task: Task<P, C>, cfg: C, problems: P[], wrong: (p: P, gold: Gold) => string): void {
+  for (const p of problems) {
+    const gold = task.gold(p, cfg);
+    const label = task.prompt(p, cfg);
+    const r = task.verify(p, withThink('', gold.answer), cfg, { scheme: 'process' });
+    expect(r.format_ok, label).toBe(true);
+    expect(r.correct, label).toBe(true);
+    expect(r.fully_correct, label).toBe(false);
+    expect(checkOf(r, 'steps')?.passed, label).toBe(false);
+    expect(r.first_wrong_step?.step, label).toBe(1);
+    expect(r.reward, label).toBe(0.5);
+    expect(task.verify(p, withThink('', wrong(p, gold)), cfg, { scheme: 'process' }).reward, label).toBe(0);
+  }
 }
 
 /** The sampler's truncated flag passes through; a completion cut inside the answer is not correct. */
