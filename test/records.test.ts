@@ -187,7 +187,7 @@ describe('generate and verify commands', () => {
     expect(verdicts[1]!.verdict.reward).toBe(0.1); // tinyzero: answered but wrong
     const reason = `answer: expected ${rec.gold.answer}, got ${wrong}`;
     expect(verdicts[1]!.verdict.checks.find((c) => !c.passed)).toMatchObject({ name: 'answer', detail: `expected ${rec.gold.answer}, got ${wrong}` });
-    expect(io.err).toContain('verified 4 records: accuracy 75.0%, format 100.0%, mean reward 0.775');
+    expect(io.err).toContain('verified 4 records: fully right 75.0% (answer only 75.0%), format 100.0%, mean reward 0.775');
     expect(io.err).toContain(`1  ${reason}`);
   });
 
@@ -201,7 +201,7 @@ describe('generate and verify commands', () => {
     const io = capture();
     await verifyCommand(flags({ in: file, 'skip-bad': 'true' }), io);
     expect(io.out.trimEnd().split('\n')).toHaveLength(2);
-    expect(io.err).toContain('verified 2 records: accuracy 100.0%');
+    expect(io.err).toContain('verified 2 records: fully right 100.0%');
     expect(io.err).toContain('skipped 2 bad line(s)');
     expect(io.err).toMatch(/mixed\.jsonl:3: cannot verify without a problem[^]*mixed\.jsonl:4: invalid JSON/);
   });

@@ -87,7 +87,10 @@ function verifyRow(row: Row, where: string, taskFlag: string | undefined, scheme
 
 export interface VerifySummary {
   n: number;
+  /** Fully right: every check passed (format, steps, answer). */
   accuracy: number;
+  /** The answer right, whatever the steps. */
+  answerAccuracy: number;
   formatRate: number;
   meanReward: number;
   /** Up to 5 [reason, count], commonest first: "check: detail" of each failing verdict's first failing check. */
@@ -100,18 +103,18 @@ export function summarize(verdicts: Verdict[], bad: BadLine[]): VerifySummary {
   const mean = (f: (v: Verdict) => number) => (n === 0 ? 0 : verdicts.reduce((s, v) => s + f(v), 0) / n);
   const counts = new Map<string, number>();
   for (const v of verdicts) {
-    if (v.correct) continue;
+    if (v.fully_correct) continue;
     const c = v.checks.find((k) => !k.passed);
     const reason = c ? `${c.name}: ${c.detail}` : 'incorrect (no failing check listed)';
     counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
   const failures = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, 5);
-  return { n, accuracy: mean((v) => +v.correct), formatRate: mean((v) => +v.format_ok), meanReward: mean((v) => v.reward), failures, bad };
+  return { n, accuracy: mean((v) => +v.fully_correct), answerAccuracy: mean((v) => +v.correct), formatRate: mean((v) => +v.format_ok), meanReward: mean((v) => v.reward), failures, bad };
 }
 
 export function formatSummary(s: VerifySummary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  let t = `verified ${s.n} records: accuracy ${pct(s.accuracy)}, format ${pct(s.formatRate)}, mean reward ${s.meanReward.toFixed(3)}\n`;
+  let t = `verified ${s.n} records: fully right ${pct(s.accuracy)} (answer only ${pct(s.answerAccuracy)}), format ${pct(s.formatRate)}, mean reward ${s.meanReward.toFixed(3)}\n`;
   if (s.failures.length) t += `most common failures:\n${s.failures.map(([r, c]) => `  ${String(c).padStart(5)}  ${r}`).join('\n')}\n`;
   if (s.bad.length) t += `skipped ${s.bad.length} bad line(s):\n${s.bad.map((b) => `  ${b.message}`).join('\n')}\n`;
   return t;

@@ -35,12 +35,16 @@ export const Completion = memo(function Completion({ text, sep, wrongStep }: { t
   );
 });
 
+/** Fully right (every check), right answer through wrong steps, or wrong. */
+const fully = (v: SampleRow['verdict']) => v.fully_correct ?? v.checks.every((c) => c.passed);
+
 function SampleItem({ s, sep }: { s: SampleRow; sep: string }) {
   const v = s.verdict;
+  const ok = fully(v);
   return (
-    <li className={`sample ${v.correct ? 'ok' : 'bad'}`} data-testid="sample-row" data-correct={String(v.correct)}>
+    <li className={`sample ${ok ? 'ok' : 'bad'}`} data-testid="sample-row" data-correct={String(v.correct)} data-fully={String(ok)}>
       <div className="sample-head">
-        <span className={`verdict ${v.correct ? 'ok' : 'bad'}`}>{v.correct ? '✓ correct' : '✗ wrong'}</span>
+        <span className={`verdict ${ok ? 'ok' : 'bad'}`}>{ok ? '✓ fully right' : v.correct ? '✗ right answer, wrong steps' : '✗ wrong'}</span>
         <span className="muted">
           step {s.step} · {s.phase}
           {s.advantage !== undefined ? ` · advantage ${s.advantage.toFixed(2)}` : ''} · reward {v.reward.toFixed(2)}
@@ -71,15 +75,17 @@ function useFilter(rows: SampleRow[]) {
   const checks = useMemo(() => [...new Set(rows.flatMap((r) => r.verdict.checks.map((c) => c.name)))].sort(), [rows]);
   const shown = rows.filter((r) => {
     if (filter === 'all') return true;
-    if (filter === 'correct') return r.verdict.correct;
+    if (filter === 'correct') return fully(r.verdict);
+    if (filter === 'answer-only') return r.verdict.correct && !fully(r.verdict);
     if (filter === 'wrong') return !r.verdict.correct;
     return r.verdict.checks.some((c) => c.name === filter && !c.passed);
   });
   const select = (
     <select value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter samples">
       <option value="all">all</option>
-      <option value="correct">correct</option>
-      <option value="wrong">wrong</option>
+      <option value="correct">fully right</option>
+      <option value="answer-only">right answer, wrong steps</option>
+      <option value="wrong">wrong answer</option>
       {checks.map((c) => (
         <option key={c} value={c}>
           failing: {c}

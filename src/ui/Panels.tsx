@@ -101,7 +101,7 @@ export function DatasetExplorer({ api, params, sep, hasUpload }: { api: Api; par
             <li key={r.id}>
               <span className="muted">{r.id}</span> <code>{r.prompt}</code>
               <Completion text={r.completion} sep={sep} wrongStep={r.verdict?.first_wrong_step?.step ?? null} />
-              {r.verdict && <span className={`verdict ${r.verdict.correct ? 'ok' : 'bad'}`}>{r.verdict.correct ? '✓' : '✗'}</span>}
+              {r.verdict && <span className={`verdict ${r.verdict.fully_correct ? 'ok' : 'bad'}`} title={r.verdict.fully_correct ? 'fully right' : r.verdict.correct ? 'right answer, wrong steps' : 'wrong'}>{r.verdict.fully_correct ? '✓' : '✗'}</span>}
             </li>
           ))}
         </ul>
