@@ -1,6 +1,6 @@
 // The RL stage's arithmetic, pure and host-side (no tfjs): advantages per estimator, the per-
 // sequence loss weights that set how token losses are averaged, and the unbiased pass@k
-// estimator. Formulas: ../shared/FACTS.md (GRPO, Dr. GRPO, RLOO, REINFORCE; Chen et al. pass@k).
+// estimator. Formulas and sources: docs/FACTS.md (GRPO, Dr. GRPO, RLOO, REINFORCE; Chen et al. pass@k).
 
 import type { Algo } from '../config.ts';
 
