@@ -1,131 +1,187 @@
-// Knights and knaves: hand-solved puzzles, an independent solver that works from the prompt TEXT,
-// a verifier truth table (mutated answers, steps and tags), hostile completions that must neither
-// crash nor be paid, determinism per seed, uniqueness and uniform answers, and length bounds.
+// Knights and knaves: hand-solved puzzles, an independent solver that works from the prompt TEXT
+// (brute force and its own case analysis), a verifier truth table for both trace formats (mutated
+// answers, steps and tags), hostile completions that must neither crash nor be paid, determinism
+// per seed, uniqueness and uniform answers, and length bounds.
 
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
-import { generateCounted, knightsKnaves as K, solutions, type KnightsConfig, type KnightsProblem } from '../src/tasks/knights.ts';
+import { generateCounted, knightsKnaves as K, solutions, type KnightsConfig, type KnightsProblem, type Statement } from '../src/tasks/knights.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
 import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
-const cfgOf = (people: number): KnightsConfig => ({ ...K.defaults, people });
-const goldText = (p: KnightsProblem) => renderCompletion(K.gold(p, cfgOf(p.says.length)), true);
-
+const cfgOf = (people: number, format: KnightsConfig['format'] = 'cases'): KnightsConfig => ({ ...K.defaults, people, format });
+const goldText = (p: KnightsProblem, format: KnightsConfig['format'] = 'cases') => renderCompletion(K.gold(p, cfgOf(p.says.length, format)), true);
 const problems = (seed: number, n: number, people: number) => generateMany(K, seed, n, cfgOf(people));
 
-// The classic: A says "B is a knave", B says "A and B are the same kind".
-//   TT: A's claim (B knave) is false but A is a knight  -> A
-//   TF: A's claim true, A knight; B's claim (A=B) false, B knave  -> ok
-//   FT: A's claim false, A knave ok; B's claim false but B knight  -> B
-//   FF: A's claim true but A is a knave  -> A
-const P: KnightsProblem = {
-  says: [
-    { kind: 'knave', x: 1, y: -1 },
-    { kind: 'same', x: 0, y: 1 },
-  ],
-};
-const TRACE = 'TT:A;TF:ok;FT:B;FF:A';
+/** A statement from its prompt spelling, e.g. `b`, `&Ac`, `1ABC`. */
+function st(text: string): Statement {
+  const ops: Record<string, Statement['op']> = { '&': 'and', '|': 'or', '1': 'one' };
+  const op = ops[text[0]!] ?? 'is';
+  const lits = [...(op === 'is' ? text : text.slice(1))].map((c) => ({ who: 'ABCDE'.indexOf(c.toUpperCase()), knight: c === c.toUpperCase() }));
+  return { op, lits };
+}
+const puzzle = (...says: string[]): KnightsProblem => ({ says: says.map(st) });
+
+// The classic (2 people are refused as a run config, too few puzzles to hold out a test split, but
+// the task's functions work at any size, and 2 people keep the truth table small).
+// A says "B is a knave", B says "A and B are the same kind" (exactly one of: A is a
+// knight, B is a knave). Assume A a knight: B is a knave (A:b), whose claim is false (B:+).
+// Assume A a knave: B is a knight (A:B), but then A and B differ and B lied (B:x).
+const P = puzzle('b', '1Ab');
+const TRACE = 'A;A:b;B:+;a;A:B;B:x';
+const ENUM = 'TT:A;TF:ok;FT:B;FF:A';
 const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }) => K.verify(P, completion, cfgOf(2), opts);
+const ve = (completion: string) => K.verify(P, completion, cfgOf(2, 'enum'));
 const GOOD = `<think>${TRACE}</think><answer>A=T,B=F</answer>`;
 
-// A three-person puzzle: A: "B and C differ", B: "C is a knave", C: "A is a knight".
-// Only TFT works: B!=C true (A knight), C- false (B knave), A+ true (C knight).
-const P3: KnightsProblem = {
-  says: [
-    { kind: 'differ', x: 1, y: 2 },
-    { kind: 'knave', x: 2, y: -1 },
-    { kind: 'knight', x: 0, y: -1 },
-  ],
-};
+// ---------------------------------------------------------------------------------------------
+// The independent solver: reads the prompt text, letters and case only.
 
-// Independent solver: parses the prompt text (not the problem object) and brute-forces every
-// assignment in trace order with its own evaluator.
-function solveFromPrompt(prompt: string): { trace: string; answer: string; nSolutions: number } {
+type Said = { speaker: string; op: string; claims: { who: string; knight: boolean }[] };
+
+function parsePrompt(prompt: string): Said[] {
   expect(prompt.endsWith('?')).toBe(true);
-  const parts = prompt.slice(0, -1).split(',');
-  const n = parts.length;
-  const idx = (c: string) => 'ABCD'.indexOf(c);
+  return prompt
+    .slice(0, -1)
+    .split(',')
+    .map((part, i) => {
+      expect(part.slice(0, 2)).toBe(`${'ABCDE'[i]}:`);
+      const body = part.slice(2);
+      const op = '&|1'.includes(body[0]!) ? body[0]! : 'is';
+      const letters = op === 'is' ? body : body.slice(1);
+      expect(letters.length).toBe(op === 'is' ? 1 : letters.length);
+      expect(letters.length).toBeLessThanOrEqual(3);
+      const claims = [...letters].map((c) => ({ who: c.toUpperCase(), knight: c !== c.toLowerCase() }));
+      expect(claims.map((c) => c.who).join('')).toBe([...new Set(claims.map((c) => c.who))].sort().join(''));
+      return { speaker: 'ABCDE'[i]!, op, claims };
+    });
+}
+
+function holds(s: Said, role: (who: string) => boolean): boolean {
+  const n = s.claims.filter((c) => role(c.who) === c.knight).length;
+  return s.op === '|' ? n > 0 : s.op === '1' ? n === 1 : n === s.claims.length;
+}
+
+function bruteForce(prompt: string): { enumTrace: string; answer: string; nSolutions: number } {
+  const said = parsePrompt(prompt);
+  const n = said.length;
   const cases: string[] = [];
   const sols: string[] = [];
   for (let k = 0; k < 2 ** n; k++) {
-    const roles = Array.from({ length: n }, (_, i) => ((k >> (n - 1 - i)) & 1) === 0); // true = knight
-    let liar = '';
-    parts.forEach((part, i) => {
-      expect(part[0]).toBe('ABCD'[i]);
-      expect(part[1]).toBe(':');
-      const st = part.slice(2);
-      let truth: boolean;
-      if (st.length === 2) truth = st[1] === '+' ? roles[idx(st[0]!)]! : (expect(st[1]).toBe('-'), !roles[idx(st[0]!)]!);
-      else {
-        expect(st.length).toBe(3);
-        const a = roles[idx(st[0]!)]!;
-        const b = roles[idx(st[2]!)]!;
-        expect(idx(st[0]!)).toBeLessThan(idx(st[2]!));
-        truth = st[1] === '=' ? a === b : st[1] === '!' ? a !== b : (expect(st[1]).toBe('|'), a || b);
-      }
-      if (!liar && truth !== roles[i]) liar = 'ABCD'[i]!;
-    });
-    const r = roles.map((x) => (x ? 'T' : 'F'));
-    cases.push(`${r.join('')}:${liar || 'ok'}`);
-    if (!liar) sols.push(r.map((x, i) => `${'ABCD'[i]}=${x}`).join(','));
+    const roles = new Map(said.map((s, i) => [s.speaker, ((k >> (n - 1 - i)) & 1) === 0]));
+    const liar = said.find((s) => holds(s, (w) => roles.get(w)!) !== roles.get(s.speaker));
+    const r = said.map((s) => (roles.get(s.speaker) ? 'T' : 'F'));
+    cases.push(`${r.join('')}:${liar?.speaker ?? 'ok'}`);
+    if (!liar) sols.push(r.map((x, i) => `${'ABCDE'[i]}=${x}`).join(','));
   }
-  return { trace: cases.join(';'), answer: sols[0] ?? '', nSolutions: sols.length };
+  return { enumTrace: cases.join(';'), answer: sols[0] ?? '', nSolutions: sols.length };
+}
+
+/** The case analysis, rewritten over letters: null when a pass decides nothing. */
+function caseTrace(prompt: string): string | null {
+  const said = parsePrompt(prompt);
+  const out: string[] = [];
+  for (const aKnight of [true, false]) {
+    const roles = new Map<string, boolean>([['A', aKnight]]);
+    out.push(aKnight ? 'A' : 'a');
+    let open = said;
+    let dead = false;
+    while (open.length && !dead) {
+      const left: Said[] = [];
+      for (const s of open) {
+        const unknown = [...new Set([s.speaker, ...s.claims.map((c) => c.who)])].filter((w) => !roles.has(w)).sort();
+        const ways: Map<string, boolean>[] = [];
+        for (let k = 0; k < 2 ** unknown.length; k++) {
+          const guess = new Map(roles);
+          unknown.forEach((w, j) => guess.set(w, ((k >> j) & 1) === 0));
+          if (holds(s, (w) => guess.get(w)!) === guess.get(s.speaker)) ways.push(guess);
+        }
+        let r: string;
+        if (ways.length === 0) r = 'x';
+        else if (ways.length > 1) (r = '?'), left.push(s);
+        else {
+          r = unknown.map((w) => (ways[0]!.get(w) ? w : w.toLowerCase())).join('') || '+';
+          for (const w of unknown) roles.set(w, ways[0]!.get(w)!);
+        }
+        out.push(`${s.speaker}:${r}`);
+        if (r === 'x') {
+          dead = true;
+          break;
+        }
+      }
+      if (!dead && left.length === open.length) return null;
+      open = left;
+    }
+  }
+  return out.join(';');
 }
 
 describe('hand-written examples', () => {
-  it('the classic two-person puzzle: prompt, trace and answer', () => {
-    expect(K.prompt(P, cfgOf(2))).toBe('A:B-,B:A=B?');
+  it('the classic two-person puzzle: prompt, both traces and the answer', () => {
+    expect(K.prompt(P, cfgOf(2))).toBe('A:b,B:1Ab?');
     expect(K.gold(P, cfgOf(2))).toEqual({ trace: TRACE, answer: 'A=T,B=F' });
+    expect(K.gold(P, cfgOf(2, 'enum'))).toEqual({ trace: ENUM, answer: 'A=T,B=F' });
     expect(v(GOOD).correct).toBe(true);
+    expect(ve(`<think>${ENUM}</think><answer>A=T,B=F</answer>`).correct).toBe(true);
   });
 
-  it('a three-person puzzle solved by hand', () => {
-    expect(K.prompt(P3, cfgOf(3))).toBe('A:B!C,B:C-,C:A+?');
-    const g = K.gold(P3, cfgOf(3));
-    expect(g.answer).toBe('A=T,B=F,C=T');
-    expect(g.trace).toBe('TTT:A;TTF:C;TFT:ok;TFF:A;FTT:B;FTF:A;FFT:A;FFF:B');
+  it('three people, two passes: A says "B and C differ", B "C is a knave", C "A is a knight"', () => {
+    // A knight: A's and B's statements leave two ways open (?), C's fixes C a knight; the second
+    // pass makes B a knave (A:b) and B's claim "C is a knave" false, as a knave's must be (B:+).
+    // A knave: C's claim is false, so C is a knave; then B = C (A:b), and B's claim is true: x.
+    const p = puzzle('1BC', 'c', 'A');
+    expect(K.prompt(p, cfgOf(3))).toBe('A:1BC,B:c,C:A?');
+    expect(K.gold(p, cfgOf(3))).toEqual({ trace: 'A;A:?;B:?;C:C;A:b;B:+;a;A:?;B:?;C:c;A:b;B:x', answer: 'A=T,B=F,C=T' });
+    expect(K.gold(p, cfgOf(3, 'enum')).trace).toBe('TTT:A;TTF:C;TFT:ok;TFF:A;FTT:B;FTF:A;FFT:A;FFF:B');
   });
 
-  it('"or" statements and the case order for four people', () => {
-    // A: "A or B is a knight", B: "C is a knave", C: "C and D are the same", D: "A is a knave".
-    const p: KnightsProblem = {
-      says: [
-        { kind: 'or', x: 0, y: 1 },
-        { kind: 'knave', x: 2, y: -1 },
-        { kind: 'same', x: 2, y: 3 },
-        { kind: 'knave', x: 0, y: -1 },
-      ],
-    };
-    expect(K.prompt(p, cfgOf(4))).toBe('A:A|B,B:C-,C:C=D,D:A-?');
-    const sols = solutions(p);
-    // A knave would make "A or B" false, so B is a knave too; then C is a knight, and C=D makes D a
-    // knight, but D's "A is a knave" is true: consistent. A knight: D's claim is false so D knave;
-    // then C=D means C true iff C knave: impossible. So exactly FFTT.
-    expect(sols.length).toBe(1);
-    const g = K.gold(p, cfgOf(4));
-    expect(g.answer).toBe('A=F,B=F,C=T,D=T');
-    expect(g.trace.split(';').map((c) => c.slice(0, 4))).toEqual(
-      ['TTTT', 'TTTF', 'TTFT', 'TTFF', 'TFTT', 'TFTF', 'TFFT', 'TFFF', 'FTTT', 'FTTF', 'FTFT', 'FTFF', 'FFTT', 'FFTF', 'FFFT', 'FFFF'],
-    );
-    expect(g.trace.split(';')[12]).toBe('FFTT:ok');
+  it('four people: "or", "and" over three claims, one step fixing two people', () => {
+    // A: "A is a knave or B a knight", B: "A a knight, C a knave, D a knight", C: "B a knave or C a
+    // knight", D: "A or C is a knave". A knight makes B a knight (A:B), B's "and" fixes C and D
+    // (B:cD), C's and D's statements then hold as their roles say. A knave would make A's "or" true.
+    const p = puzzle('|aB', '&AcD', '|bC', '|ac');
+    expect(K.prompt(p, cfgOf(4))).toBe('A:|aB,B:&AcD,C:|bC,D:|ac?');
+    expect(K.gold(p, cfgOf(4))).toEqual({ trace: 'A;A:B;B:cD;C:+;D:+;a;A:x', answer: 'A=T,B=T,C=F,D=T' });
   });
 
-  it('gold throws on a puzzle without a unique solution (never generated)', () => {
-    const twoSols: KnightsProblem = { says: [{ kind: 'knight', x: 0, y: -1 }, { kind: 'knight', x: 1, y: -1 }] };
+  it('five people: "exactly one of" and a statement left open twice', () => {
+    // A knight: A's "A, B or E is a knight" holds whatever B and E are (?); B's "exactly one of C, E"
+    // is open too; C's "A knight, C knave, D knave" can only be false, so C is a knave and D a knight
+    // (C:cD); D's "A is a knave and B a knight" is then false but D is a knight: x. A knave: A's
+    // claim is false (A:be), B's must be false, so C = E (B:c); C's is false whatever D is (?); D's
+    // is false, so D is a knave; E's "exactly one of: B knight, D knave, E knave" is false (two hold).
+    const p = puzzle('|ABE', '1CE', '&Acd', '&aB', '1Bde');
+    expect(K.gold(p, cfgOf(5))).toEqual({ trace: 'A;A:?;B:?;C:cD;D:x;a;A:be;B:c;C:?;D:d;E:+;C:+', answer: 'A=F,B=F,C=F,D=F,E=F' });
+  });
+
+  it('gold throws on a puzzle without a unique solution, and on one whose case analysis gets stuck (neither is generated)', () => {
+    const twoSols = puzzle('A', 'B');
     expect(solutions(twoSols).length).toBe(4);
     expect(() => K.gold(twoSols, cfgOf(2))).toThrow(/4 solutions/);
+    // A: "A is a knight", B: "C is a knight", C: "A is a knight and B a knave". Unique (all knaves),
+    // but with A assumed a knight, B's and C's statements each leave two ways open: stuck.
+    const stuck = puzzle(...STUCK);
+    expect(solutions(stuck).length).toBe(1);
+    expect(caseTrace(K.prompt(stuck, cfgOf(3)))).toBeNull();
+    expect(() => K.gold(stuck, cfgOf(3))).toThrow(/gets stuck/);
+    expect(K.gold(stuck, cfgOf(3, 'enum')).answer).toBe(bruteForce(K.prompt(stuck, cfgOf(3))).answer);
   });
 });
 
+const STUCK = ['A', 'C', '&Ab'];
+
 describe('gold completions pass, checked by an independent solver', () => {
-  for (const people of [2, 3, 4]) {
-    it(`${people} people: unique solution, gold = independent solve, gold passes every check`, () => {
-      for (const p of problems(100 + people, 500, people)) {
+  for (const people of [3, 4, 5]) {
+    it(`${people} people: unique solution, both golds = independent solve, gold passes every check`, () => {
+      for (const p of problems(100 + people, 400, people)) {
         const prompt = K.prompt(p, cfgOf(people));
-        const ind = solveFromPrompt(prompt);
+        const ind = bruteForce(prompt);
         expect(ind.nSolutions, prompt).toBe(1);
-        expect(K.gold(p, cfgOf(people))).toEqual({ trace: ind.trace, answer: ind.answer });
-        expectGoldVerdict(K.verify(p, goldText(p), cfgOf(people)), ind.answer, prompt);
+        expect(K.gold(p, cfgOf(people))).toEqual({ trace: caseTrace(prompt), answer: ind.answer });
+        expect(K.gold(p, cfgOf(people, 'enum'))).toEqual({ trace: ind.enumTrace, answer: ind.answer });
+        for (const format of ['cases', 'enum'] as const) {
+          expectGoldVerdict(K.verify(p, goldText(p, format), cfgOf(people, format)), ind.answer, `${format} ${prompt}`);
+        }
         expect(p.says.length).toBe(people);
       }
     });
@@ -136,7 +192,7 @@ describe('gold completions pass, checked by an independent solver', () => {
   });
 });
 
-describe('verifier truth table (A:B-,B:A=B?)', () => {
+describe('verifier truth table (A:b,B:1Ab?)', () => {
   it('surrounding whitespace and padded answer: allowed', () => {
     expect(v(`\n ${GOOD}\n`).correct).toBe(true);
     expect(v(`<think>${TRACE}</think><answer> A=T,B=F </answer>`).correct).toBe(true);
@@ -149,36 +205,35 @@ describe('verifier truth table (A:B-,B:A=B?)', () => {
   });
 
   it('malformed answers: not an assignment', () => {
-    const answers = ['A=T, B=F', 'B=F,A=T', 'a=t,b=f', 'A=T,B=F,', 'A=T', 'A=T,B=F,C=T', 'TF', 'A=T;B=F', 'A=1,B=0', 'A:T,B:F', 'A=T,B=F\nA=F,B=T'];
+    const answers = ['A=T, B=F', 'B=F,A=T', 'a=t,b=f', 'A=T,B=F,', 'A=T', 'A=T,B=F,C=T', 'TF', 'Ab', 'A=T;B=F', 'A=1,B=0', 'A:T,B:F', 'A=T,B=F\nA=F,B=T'];
     expectAnswersRejected((a) => v(`<think>${TRACE}</think><answer>${a}</answer>`), answers, /not an assignment like A=T,B=T/);
   });
 
-  it('a wrong step: first_wrong_step names case 3 and what was expected', () => {
+  it('a wrong step: first_wrong_step names step 5 and what was expected', () => {
     // Documented (as in addition): steps are a separate check; `correct` is format && outcome.
-    expectWrongStepStillPaid(v('<think>TT:A;TF:ok;FT:A;FF:A</think><answer>A=T,B=F</answer>'), { step: 3, reason: 'case 3: expected FT:B, got "FT:A"' });
+    expectWrongStepStillPaid(v('<think>A;A:b;B:+;a;A:b;B:x</think><answer>A=T,B=F</answer>'), { step: 5, reason: 'step 5: expected A:B, got "A:b"' });
   });
 
-  it('a wrong verdict "ok" on an inconsistent case: step 1', () => {
-    const r = v('<think>TT:ok;TF:ok;FT:B;FF:A</think><answer>A=T,B=F</answer>');
-    expect(r.first_wrong_step?.step).toBe(1);
+  it('a contradiction missed, a wrong assumption, a step out of order', () => {
+    expect(v('<think>A;A:b;B:+;a;A:B;B:+</think><answer>A=T,B=F</answer>').first_wrong_step?.step).toBe(6);
+    expect(v('<think>a;A:b;B:+;A;A:B;B:x</think><answer>A=T,B=F</answer>').first_wrong_step?.step).toBe(1);
+    expect(v('<think>A;B:+;A:b;a;A:B;B:x</think><answer>A=T,B=F</answer>').first_wrong_step?.step).toBe(2);
   });
 
-  it('cases out of order: the first swapped case is wrong', () => {
-    const r = v('<think>TT:A;FT:B;TF:ok;FF:A</think><answer>A=T,B=F</answer>');
-    expect(r.first_wrong_step?.step).toBe(2);
+  it('a missing step, an extra step, an empty think block', () => {
+    expect(v('<think>A;A:b;B:+;a;A:B</think><answer>A=T,B=F</answer>').first_wrong_step).toEqual({ step: 6, reason: 'missing step 6 (expected B:x)' });
+    expect(v(`<think>${TRACE};B:x</think><answer>A=T,B=F</answer>`).first_wrong_step?.reason).toMatch(/^extra step 7/);
+    expect(v('<think></think><answer>A=T,B=F</answer>').first_wrong_step).toEqual({ step: 1, reason: 'missing step 1 (expected A)' });
+    expect(v(`<think>${TRACE};</think><answer>A=T,B=F</answer>`).first_wrong_step?.step).toBe(7);
   });
 
-  it('a missing step: the missing case is named', () => {
-    const r = v('<think>TT:A;TF:ok;FT:B</think><answer>A=T,B=F</answer>');
-    expect(r.first_wrong_step).toEqual({ step: 4, reason: 'missing case 4 (expected FF:A)' });
-    const r2 = v('<think>TT:A;FT:B;FF:A</think><answer>A=T,B=F</answer>');
-    expect(r2.first_wrong_step).toEqual({ step: 2, reason: 'case 2: expected TF:ok, got "FT:B"' });
-  });
-
-  it('an extra step, and an empty think block', () => {
-    expect(v(`<think>${TRACE};FF:A</think><answer>A=T,B=F</answer>`).first_wrong_step?.reason).toMatch(/^extra case 5/);
-    expect(v('<think></think><answer>A=T,B=F</answer>').first_wrong_step).toEqual({ step: 1, reason: 'missing case 1 (expected TT:A)' });
-    expect(v(`<think>${TRACE};</think><answer>A=T,B=F</answer>`).first_wrong_step?.step).toBe(5);
+  it("format 'enum': every case is a step named 'case'", () => {
+    expectWrongStepStillPaid(ve('<think>TT:A;TF:ok;FT:A;FF:A</think><answer>A=T,B=F</answer>'), { step: 3, reason: 'case 3: expected FT:B, got "FT:A"' });
+    expect(ve('<think>TT:ok;TF:ok;FT:B;FF:A</think><answer>A=T,B=F</answer>').first_wrong_step?.step).toBe(1);
+    expect(ve('<think>TT:A;TF:ok;FT:B</think><answer>A=T,B=F</answer>').first_wrong_step).toEqual({ step: 4, reason: 'missing case 4 (expected FF:A)' });
+    // The other format's trace is wrong from its first step.
+    expect(ve(GOOD).first_wrong_step?.step).toBe(1);
+    expect(v(`<think>${ENUM}</think><answer>A=T,B=F</answer>`).first_wrong_step?.step).toBe(1);
   });
 
   it('broken tags: format fails, not paid, even with the right answer', () => {
@@ -238,39 +293,42 @@ describe('rewards and flags', () => {
 
 describe('generation', () => {
   it('is deterministic per seed and differs across seeds', () => {
-    for (const people of [2, 3, 4]) {
+    for (const people of [3, 4, 5]) {
       expectDeterministic((seed) => problems(seed, 200, people), 7, 8, K.canonical);
     }
   });
 
-  it('knobs and check', () => {
-    expect(K.defaults).toEqual({ people: 3 });
-    expect(K.knobs.people).toMatchObject({ min: 2, max: 4, integer: true });
-    expect(K.check!(cfgOf(3))).toBeNull();
-    expect(K.check!(cfgOf(5))).toMatch(/people/);
+  it('knobs, options and check', () => {
+    expect(K.defaults).toEqual({ people: 3, format: 'cases' });
+    expect(K.options.format).toEqual(['cases', 'enum']);
+    expect(K.knobs.people).toMatchObject({ min: 2, max: 5, integer: true });
+    for (const people of [3, 4, 5]) for (const format of ['cases', 'enum'] as const) expect(K.check!(cfgOf(people, format))).toBeNull();
+    expect(K.check!(cfgOf(6))).toMatch(/people must be an integer in \[2, 5\]/);
     expect(K.check!(cfgOf(1))).toMatch(/people/);
     expect(K.check!(cfgOf(2.5))).toMatch(/people/);
+    expect(K.check!({ people: 3, format: 'table' as never })).toMatch(/format must be one of cases, enum/);
+    expect(K.check!(cfgOf(2))).toMatch(/people=2 has only 80 distinct puzzles.*test split.*use 3 to 5 people/);
   });
 
-  it('every assignment occurs as an answer, roughly uniformly; all statement kinds occur', () => {
-    for (const people of [2, 3, 4]) {
+  it('every assignment occurs as an answer, roughly uniformly; every operator and group size occurs', () => {
+    for (const people of [3, 4, 5]) {
       const counts = new Map<string, number>();
       const kinds = new Set<string>();
       const ps = problems(50 + people, 2000, people);
       for (const p of ps) {
         const a = K.gold(p, cfgOf(people)).answer;
         counts.set(a, (counts.get(a) ?? 0) + 1);
-        for (const s of p.says) kinds.add(s.kind);
+        for (const s of p.says) kinds.add(`${s.op}${s.lits.length}`);
       }
       expect(counts.size).toBe(2 ** people);
       const expected = 2000 / 2 ** people;
-      for (const c of counts.values()) expect(Math.abs(c - expected)).toBeLessThan(expected * 0.35);
-      expect([...kinds].sort()).toEqual(['differ', 'knave', 'knight', 'or', 'same']);
+      for (const c of counts.values()) expect(Math.abs(c - expected)).toBeLessThan(expected * (people === 5 ? 0.6 : 0.35));
+      expect([...kinds].sort()).toEqual(['and2', 'and3', 'is1', 'one2', 'one3', 'or2', 'or3']);
     }
   });
 
   it('prompts are printable ASCII without < > or newlines, and canonical = prompt minus "?"', () => {
-    for (const people of [2, 3, 4]) {
+    for (const people of [3, 4, 5]) {
       for (const p of problems(9, 300, people)) {
         const text = K.prompt(p, cfgOf(people)) + goldText(p).replace(/<\/?(think|answer)>/g, '');
         expectPlainAscii(text);
@@ -279,35 +337,41 @@ describe('generation', () => {
     }
   });
 
-  it('first-draw uniqueness share and attempts stay bounded', () => {
-    for (const people of [2, 3, 4]) {
+  it('draws per accepted puzzle stay bounded', () => {
+    for (const people of [3, 4, 5]) {
       const rng = new Rng(77);
-      let first = 0;
+      let draws = 0;
       let worst = 0;
-      for (let i = 0; i < 1000; i++) {
+      for (let i = 0; i < 500; i++) {
         const { attempts } = generateCounted(rng, people);
-        if (attempts === 1) first++;
+        draws += attempts;
         worst = Math.max(worst, attempts);
       }
-      // Measured: about 34% (2 people), 27% (3), 21% (4) unique on the first draw.
-      expect(first).toBeGreaterThan(150);
-      expect(worst).toBeLessThan(200);
+      // Measured: about 3.8 (3 people), 6.6 (4) and 10.8 (5) draws per accepted puzzle.
+      expect(draws / 500).toBeLessThan(2 * { 3: 3.8, 4: 6.6, 5: 10.8 }[people]!);
+      expect(worst).toBeLessThan(300);
     }
   });
 });
 
 describe('length bounds', () => {
-  it('maxPromptLength / maxCompletionLength bound 2000 problems per setting; completions hit the bound', () => {
-    for (const people of [2, 3, 4]) {
-      const cfg = cfgOf(people);
-      const { maxP, maxC, seenC } = expectLengthBounds(K, cfg, problems(people * 11, 2000, people), goldText);
-      // Every gold completion has the same length: 2^n cases of n+2 chars, one "ok" (+1), separators, answer, tags.
-      expect(seenC).toBe(maxC);
-      expect(maxC).toBe({ 2: 31, 3: 63, 4: 131 }[people]);
-      expect(maxP).toBe(6 * people);
+  it('maxPromptLength / maxCompletionLength bound 2000 problems per setting and are reached (or nearly)', () => {
+    for (const people of [3, 4, 5]) {
+      const ps = problems(people * 11, 2000, people);
+      for (const format of ['cases', 'enum'] as const) {
+        const cfg = cfgOf(people, format);
+        const { maxP, maxC, seenP, seenC } = expectLengthBounds(K, cfg, ps, (p) => goldText(p, format), `${people} ${format}`);
+        expect(seenP).toBe(maxP);
+        // 'enum': every gold completion has the same length. 'cases': the trace budget; longer
+        // puzzles are redrawn, and the longest drawn come within a few characters of it.
+        if (format === 'enum') expect(seenC).toBe(maxC);
+        else expect(seenC).toBeGreaterThan(maxC - 5);
+      }
     }
-    // Default knobs stay under ~120 tokens in total.
-    expect(K.maxPromptLength(K.defaults) + K.maxCompletionLength(K.defaults)).toBeLessThanOrEqual(120);
+    // Default knobs: the whole sequence (<bos>, prompt, completion) fits a context of 80.
+    expect(1 + K.maxPromptLength(K.defaults) + K.maxCompletionLength(K.defaults)).toBeLessThanOrEqual(80);
+    expect(K.maxCompletionLength(cfgOf(3))).toBeLessThan(K.maxCompletionLength(cfgOf(3, 'enum')));
+    expect(K.maxCompletionLength(cfgOf(5))).toBeLessThan(K.maxCompletionLength(cfgOf(5, 'enum')) / 2);
   });
 });
 

@@ -1,82 +1,53 @@
-// Knights and knaves. 2-4 people (A-D); knights always tell the truth, knaves always lie. Each
-// person makes one statement; the puzzle has exactly one consistent assignment (checked by
-// enumerating all 2^n assignments with an exact evaluator).
+// Knights and knaves. 2-5 people (A-E); knights always tell the truth, knaves always lie. Each
+// person makes one statement; the puzzle has exactly one consistent assignment, and the case
+// analysis below reaches it without getting stuck (see knights-logic.ts for both checks).
 //
 // Encoding (all printable ASCII, no '<' '>'):
-//   prompt   `A:B-,B:A=B?`  one `S:stmt` per speaker in order A.., joined by ',', ended by '?'.
-//            Statements: `X+` X is a knight, `X-` X is a knave, `X=Y` X and Y are the same kind,
-//            `X!Y` X and Y differ, `X|Y` X or Y (or both) is a knight. Pairs are written X<Y.
-//   trace    `TT:B;TF:ok;FT:A;FF:A`  one case per assignment, joined by ';', in a fixed order:
-//            the letters are the roles of A.. (T knight, F knave), T before F, last person varying
-//            fastest (binary counting with T=0). The verdict is `ok` when every statement agrees
-//            with its speaker's role, otherwise the letter of the FIRST speaker (in order A..)
-//            whose statement's truth differs from their role. Exactly one case is `ok`.
+//   prompt   `A:b,B:&Ac,C:1ABC?`  one `S:stmt` per speaker in order A.., joined by ',', ended by '?'.
+//            A claim is a letter: upper case "X is a knight", lower case "X is a knave". A statement
+//            is one claim, or an operator and 2-3 claims about distinct people in letter order:
+//            `&` all hold, `|` at least one holds, `1` exactly one holds. So `1Ab` says A and B
+//            are of the same kind, `1AB` that they differ, `&bc` that B and C are both knaves.
+//   trace, format 'cases' (default): statement-by-statement case analysis, steps joined by ';'.
+//            `A` assumes A is a knight; then the statements are taken in speaker order, and again
+//            over the ones left open, each as `S:r` where r is what S's statement gives with the
+//            roles known so far: the roles it fixes (case letters in person order, e.g. `bC`), `+`
+//            (it holds, nothing new), `?` (open: more than one way) or `x` (contradiction, which
+//            ends the branch). Then `a` assumes A is a knave, the same way. One branch ends in `x`.
+//            `A:b,B:1Ab?` -> `A;A:b;B:+;a;A:B;B:x`.
+//   trace, format 'enum' (the version-1 trace): one case per assignment, `TTF:B`, roles of A.. (T
+//            knight, F knave, T before F, last person fastest), then `ok` or the FIRST speaker whose
+//            statement's truth differs from their role: `TT:A;TF:ok;FT:B;FF:A`.
 //   answer   `A=T,B=F`  the unique consistent assignment, every person in order.
-// The verifier checks layout, every case (as a step) and the exact answer; no partial credit.
+// The verifier checks layout, every step (or case) and the exact answer; no partial credit.
 
-import type { Rng } from '../rng.ts';
+import { SPLIT_PERMILLE } from '../data/split.ts';
 import { exactAnswerCheck, exactStepsCheck, finishVerdict, formatCheck, parseCompletion } from './format.ts';
+import { caseAnalysis, firstLiar, generateCounted, isKnight, LETTERS, MAX_GROUP, solutions, statementText, STEP_SEP, TRACE_BUDGET, type KnightsProblem } from './knights-logic.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
+export { generateCounted, solutions, statementText, type KnightsProblem, type Statement } from './knights-logic.ts';
+
+export const FORMATS = ['cases', 'enum'] as const;
+export type KnightsFormat = (typeof FORMATS)[number];
+
 export interface KnightsConfig {
-  /** Number of people (2-4), named A, B, C, D. */
+  /** Number of people (2-5), named A..E; 2 is refused by `check` (too few puzzles to hold out). */
   people: number;
+  /** The trace: 'cases' (case analysis on A, statement by statement) or 'enum' (every assignment). */
+  format: KnightsFormat;
 }
 
-export type StatementKind = 'knight' | 'knave' | 'same' | 'differ' | 'or';
+/**
+ * Distinct puzzles the generator produces, by number of people: exact for 2 and 3 (enumerated;
+ * test/knights-space.test.ts recomputes them), a floor for 4 and 5 (a sample of random statement
+ * tuples puts them near 1e8 and 5e11; the same test draws over 1,000 distinct per split).
+ */
+export const DISTINCT_PUZZLES: Record<number, number> = { 2: 80, 3: 56_980, 4: 1e7, 5: 1e7 };
+/** Fewest distinct puzzles a level's test split must hold for held-out evaluation to mean something. */
+export const MIN_TEST_PUZZLES = 1000;
 
-/** What one speaker says. `x` and `y` are person indices (0 = A); `y` is -1 for one-person statements, else y > x. */
-export interface Statement {
-  kind: StatementKind;
-  x: number;
-  y: number;
-}
-
-export interface KnightsProblem {
-  /** says[i] is the statement made by person i; says.length is the number of people. */
-  says: Statement[];
-}
-
-const LETTERS = 'ABCD';
-const KINDS: readonly StatementKind[] = ['knight', 'knave', 'same', 'differ', 'or'];
-const MAX_ATTEMPTS = 10_000;
-/** Cases of the trace are joined by this (the task's step separator). */
-const CASE_SEP = ';';
-
-/** Whether person i is a knight under assignment `mask` (bit i set = knave). */
-const isKnight = (mask: number, i: number) => ((mask >> i) & 1) === 0;
-
-/** Exact truth value of a statement under an assignment. */
-export function truthOf(s: Statement, mask: number): boolean {
-  const x = isKnight(mask, s.x);
-  switch (s.kind) {
-    case 'knight':
-      return x;
-    case 'knave':
-      return !x;
-    case 'same':
-      return x === isKnight(mask, s.y);
-    case 'differ':
-      return x !== isKnight(mask, s.y);
-    case 'or':
-      return x || isKnight(mask, s.y);
-  }
-}
-
-/** The first speaker whose statement disagrees with their role under `mask`, or -1 when consistent. */
-export function firstLiar(p: KnightsProblem, mask: number): number {
-  for (let i = 0; i < p.says.length; i++) if (truthOf(p.says[i]!, mask) !== isKnight(mask, i)) return i;
-  return -1;
-}
-
-/** Assignments (masks) consistent with every statement. */
-export function solutions(p: KnightsProblem): number[] {
-  const out: number[] = [];
-  for (let mask = 0; mask < 1 << p.says.length; mask++) if (firstLiar(p, mask) < 0) out.push(mask);
-  return out;
-}
-
-/** Cases in trace order: T before F for each person, the last person varying fastest. */
+/** Cases of the 'enum' trace: T before F for each person, the last person varying fastest. */
 function caseMasks(n: number): number[] {
   const out: number[] = [];
   for (let k = 0; k < 1 << n; k++) {
@@ -91,36 +62,15 @@ function caseMasks(n: number): number[] {
 const rolesText = (mask: number, n: number) => Array.from({ length: n }, (_, i) => (isKnight(mask, i) ? 'T' : 'F')).join('');
 const assignmentText = (mask: number, n: number) => Array.from({ length: n }, (_, i) => `${LETTERS[i]}=${isKnight(mask, i) ? 'T' : 'F'}`).join(',');
 
-export function statementText(s: Statement): string {
-  const x = LETTERS[s.x]!;
-  switch (s.kind) {
-    case 'knight':
-      return `${x}+`;
-    case 'knave':
-      return `${x}-`;
-    case 'same':
-      return `${x}=${LETTERS[s.y]}`;
-    case 'differ':
-      return `${x}!${LETTERS[s.y]}`;
-    case 'or':
-      return `${x}|${LETTERS[s.y]}`;
-  }
-}
-
-/** Every statement about n people, in a fixed order. */
-function allStatements(n: number, kind: StatementKind): Statement[] {
-  const out: Statement[] = [];
-  if (kind === 'knight' || kind === 'knave') for (let x = 0; x < n; x++) out.push({ kind, x, y: -1 });
-  else for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) out.push({ kind, x, y });
-  return out;
-}
-
-/** One statement for `speaker` that is true iff the speaker is a knight under `target`. */
-function drawStatement(rng: Rng, n: number, speaker: number, target: number): Statement {
-  const want = isKnight(target, speaker);
-  const byKind = KINDS.map((k) => allStatements(n, k).filter((s) => truthOf(s, target) === want)).filter((xs) => xs.length > 0);
-  // Never empty: `speaker+` is true for a knight and false for a knave.
-  return rng.choice(rng.choice(byKind));
+/** The version-1 trace: every assignment with `ok` or its first lying speaker. */
+function enumTrace(p: KnightsProblem): string {
+  const n = p.says.length;
+  return caseMasks(n)
+    .map((m) => {
+      const liar = firstLiar(p, m);
+      return `${rolesText(m, n)}:${liar < 0 ? 'ok' : LETTERS[liar]}`;
+    })
+    .join(STEP_SEP);
 }
 
 /** Parse an answer `A=T,B=F,...` for n people into a mask, or null when it is not exactly that shape. */
@@ -140,65 +90,67 @@ function parseAssignment(s: string, n: number): number | null {
 
 const short = (s: string) => JSON.stringify(s.slice(0, 40));
 
-/**
- * One puzzle and the number of statement draws it took. A target assignment is drawn once (uniform
- * over the 2^n), then statements consistent with it are redrawn until the target is the ONLY
- * consistent assignment, so answers are uniform by construction.
- */
-export function generateCounted(rng: Rng, n: number): { problem: KnightsProblem; attempts: number } {
-  const target = rng.int(1 << n);
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const problem = { says: Array.from({ length: n }, (_, i) => drawStatement(rng, n, i, target)) };
-    const sols = solutions(problem);
-    if (sols.length === 1 && sols[0] === target) return { problem, attempts: attempt };
+/** Why a config cannot run (bad knob, or a level whose test split is too small), or null. */
+function checkConfig(cfg: KnightsConfig): string | null {
+  const n = cfg.people;
+  if (!Number.isInteger(n) || n < 2 || n > 5) return `people must be an integer in [2, 5], got ${n}`;
+  if (!(FORMATS as readonly string[]).includes(cfg.format)) return `format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(cfg.format)}`;
+  const inTest = Math.round((DISTINCT_PUZZLES[n]! * SPLIT_PERMILLE.test) / 1000);
+  if (inTest < MIN_TEST_PUZZLES) {
+    return (
+      `people=${n} has only ${DISTINCT_PUZZLES[n]} distinct puzzles, about ${inTest} of them in the test split ` +
+      `(${SPLIT_PERMILLE.test / 10}%), and held-out evaluation needs at least ${MIN_TEST_PUZZLES}: use 3 to 5 people`
+    );
   }
-  throw new Error(`knights-knaves: no unique puzzle for target ${assignmentText(target, n)} in ${MAX_ATTEMPTS} attempts`);
+  return null;
 }
 
 export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
   name: 'knights-knaves',
-  version: 1,
-  description: 'Knights (truthful) and knaves (liars): find the unique consistent assignment by checking every case.',
-  defaults: { people: 3 },
-  curriculum: [{ people: 2 }, { people: 3 }, { people: 4 }],
+  version: 2,
+  description: 'Knights (truthful) and knaves (liars): assume A is a knight, then a knave, and follow the statements to the unique consistent assignment.',
+  defaults: { people: 3, format: 'cases' },
+  curriculum: [{ people: 3 }, { people: 4 }, { people: 5 }],
   knobs: {
-    people: { min: 2, max: 4, integer: true, help: 'number of people (A..D), each making one statement' },
+    people: { min: 2, max: 5, integer: true, help: 'number of people (A..E), each making one statement; 2 is refused (too few puzzles for a test split)' },
   },
-  options: {},
-  check: (cfg) => (!Number.isInteger(cfg.people) || cfg.people < 2 || cfg.people > 4 ? `people must be an integer in [2, 4], got ${cfg.people}` : null),
+  options: { format: FORMATS },
+  check: checkConfig,
 
   generate(rng, cfg) {
     return generateCounted(rng, cfg.people).problem;
   },
 
-  // The prompt is already canonical: speakers in fixed order, pairs written smaller letter first.
+  // The prompt is already canonical: speakers in fixed order, claims in letter order, one spelling per meaning.
   canonical: (p) => p.says.map((s, i) => `${LETTERS[i]}:${statementText(s)}`).join(','),
   level: (p) => `${p.says.length} people`,
-  stepSeparator: CASE_SEP,
+  stepSeparator: STEP_SEP,
 
   prompt(p) {
     return `${this.canonical(p)}?`;
   },
 
-  gold(p): Gold {
+  gold(p, cfg): Gold {
     const n = p.says.length;
-    const cases = caseMasks(n).map((m) => {
-      const liar = firstLiar(p, m);
-      return `${rolesText(m, n)}:${liar < 0 ? 'ok' : LETTERS[liar]}`;
-    });
     const sols = solutions(p);
     if (sols.length !== 1) throw new Error(`knights-knaves: puzzle has ${sols.length} solutions, not 1`);
-    return { trace: cases.join(CASE_SEP), answer: assignmentText(sols[0]!, n) };
+    const answer = assignmentText(sols[0]!, n);
+    if (cfg.format === 'enum') return { trace: enumTrace(p), answer };
+    const ca = caseAnalysis(p);
+    if (ca === null) throw new Error(`knights-knaves: the case analysis of ${this.canonical(p)} gets stuck (never generated)`);
+    return { trace: ca.trace, answer };
   },
 
-  // n statements of at most 5 chars ("A:B=C"), n-1 commas, the '?'.
-  maxPromptLength: (cfg) => 6 * cfg.people,
+  // n statements of at most 3 + MAX_GROUP chars ("A:1BCD"), n-1 commas, the '?'.
+  maxPromptLength: (cfg) => cfg.people * (3 + Math.min(MAX_GROUP, cfg.people)) + cfg.people,
 
-  // 2^n cases of n+2 chars, one of them `ok` (+1), 2^n-1 ';'; answer 4n-1 chars; 4 tags.
+  // 'cases': the trace budget (longer puzzles are never generated); 'enum': 2^n cases of n+2 chars,
+  // one of them `ok` (+1), 2^n-1 ';'. Answer 4n-1 chars; 4 tags.
   maxCompletionLength(cfg) {
     const n = cfg.people;
     const m = 1 << n;
-    return 4 + m * (n + 2) + 1 + (m - 1) + (4 * n - 1);
+    const trace = cfg.format === 'enum' ? m * (n + 2) + 1 + (m - 1) : TRACE_BUDGET[n]!;
+    return 4 + trace + (4 * n - 1);
   },
 
   verify(p, completion, cfg, opts = {}): Verdict {
@@ -210,7 +162,7 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
-      const steps = exactStepsCheck(gold.trace, parsed.think, CASE_SEP, 'case');
+      const steps = exactStepsCheck(gold.trace, parsed.think, STEP_SEP, cfg.format === 'enum' ? 'case' : 'step');
       ({ firstWrong, stepsTotal } = steps);
       checks.push(steps.check);
     }

@@ -80,7 +80,7 @@ export interface Task<P = unknown, C extends object = Record<string, unknown>> {
    * default is the number of lines in the gold trace (see `levelOf`).
    */
   level?(p: P, cfg: C): string;
-  /** What separates the steps of a trace (default ','); knights-knaves uses ';' between cases. */
+  /** What separates the steps of a trace (default ','); knights-knaves uses ';' between steps. */
   stepSeparator?: string;
 }
 
