@@ -19,8 +19,11 @@
 // (in both formats, so both see the same problems). That bound makes maxCompletionLength exact.
 // Defaults (version 2): 3 numbers from 1..9 and maxTrace 40, a context of 64 tokens. The v1
 // defaults (4 numbers up to 20, targets up to 999) gave a tiny model four-digit arithmetic in one
-// step and a search of ~200 characters; 3 numbers up to 9 need one- and two-digit tables and
-// search traces of 25 characters median (65% of constructed problems fit 40 characters).
+// step, and their search traces run to ~200 characters median; 3 numbers up to 9 need small
+// tables (at most two digits times one) and searches of 25 characters median, of which 65% fit
+// 40. The kept problems: trace median 14 characters, 74% solved without going back, 23% after one
+// `^`, 3% after two. The whole space is small: 1,631 problems, 73 of them in the test split;
+// maxNumber 12 with maxTrace 48 gives 4,223 (208 test) at the cost of larger tables.
 //
 // Verification is exact and accepts ANY correct answer and ANY valid search, not only the gold:
 // - answer: parsed (countdown-expr.ts) and evaluated in exact rationals; the multiset of literals

@@ -20,8 +20,8 @@
 // The verifier checks layout, every step against the gold step (exact text, in order; a wrong
 // step's reason names the operand or result that differs and where it comes from), and the exact
 // answer; no partial credit for substrings. As in addition, `correct` = format && answer.
-// Default 2x2 digits: the size the digit trace is meant to be learnt at in minutes on 2 cores
-// (76 tokens of context); 3x2 needs 112.
+// Default 2x2 digits (v1: 3x2): the size the digit trace is meant to be learnt at in minutes on
+// 2 cores; prompt + completion take at most 76 tokens (a context of 80), where 3x2 takes 105.
 
 import type { Rng } from '../rng.ts';
 import { exactAnswerCheck, finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
