@@ -1,9 +1,13 @@
 // Countdown answers: the exact expression parser on hand-written examples (fractions,
 // precedence, each number exactly once, unary minus, malformed input, size caps) and the answer
-// check against the given numbers. Never evaluates model text as code.
+// check against the given numbers, and the minimal-parentheses rendering of solution trees. Never
+// evaluates model text as code.
 
 import { describe, it, expect } from 'vitest';
-import { checkAnswer, evaluateExpression, showRat } from '../src/tasks/countdown.ts';
+import { checkAnswer, evaluateExpression, renderExpr, showRat, type CountdownExpr } from '../src/tasks/countdown.ts';
+
+const num = (value: number): CountdownExpr => ({ kind: 'num', value });
+const op = (o: '+' | '-' | '*' | '/', l: CountdownExpr, r: CountdownExpr): CountdownExpr => ({ kind: 'op', op: o, l, r });
 
 /** The parser's exact value as text (`8`, `(3/4)`), or the error, for readable expectations. */
 function value(expr: string): string {
@@ -97,5 +101,17 @@ describe('expression parser: hand-written examples', () => {
     expect(checkAnswer(r, '8*3*3/3')).toMatch(/uses 3 beyond .* does not use 8/);
     // Division by zero is invalid even when the numbers match.
     expect(checkAnswer({ numbers: [3, 7, 7], target: 1 }, '3/(7-7)')).toMatch(/division by zero/);
+  });
+});
+
+describe('rendering solution trees', () => {
+  it('rendering uses minimal parentheses and keeps the ones that matter', () => {
+    expect(renderExpr(op('-', num(9), op('+', num(2), num(3))))).toBe('9-(2+3)');
+    expect(renderExpr(op('-', num(9), op('-', num(2), num(3))))).toBe('9-(2-3)');
+    expect(renderExpr(op('+', num(9), op('-', num(2), num(3))))).toBe('9+2-3');
+    expect(renderExpr(op('/', num(8), op('*', num(2), num(2))))).toBe('8/(2*2)');
+    expect(renderExpr(op('*', num(8), op('/', num(4), num(2))))).toBe('8*4/2');
+    expect(renderExpr(op('*', op('+', num(1), num(2)), num(3)))).toBe('(1+2)*3');
+    expect(renderExpr(op('+', op('*', num(1), num(2)), num(3)))).toBe('1*2+3');
   });
 });

@@ -57,6 +57,7 @@ describe('gold search: hand-worked examples', () => {
     const p: CountdownProblem = { numbers: [3, 3, 8, 8], target: 24, expr: { kind: 'num', value: 24 } };
     expect(goldSearch(p.numbers, p.target)).toBeNull();
     expect(() => countdown.gold(p, CFG)).toThrow(/no solution for 3,3,8,8:24 \(it needs fractions, or has none\)/);
+    expect(countdown.level!(p, CFG)).toBe('no gold search');
     const r = countdown.verify(p, '<think>8/3=(8/3),3-(8/3)=(1/3),8/(1/3)=24</think><answer>8/(3-8/3)</answer>', CFG);
     expect(r.correct).toBe(true);
     expect(check(r, 'steps')?.detail).toBe('3 operations ok, 0 backtracks, reaching 24 (not the gold trace)');

@@ -192,7 +192,6 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
     maxTrace: { min: 24, max: 1000, integer: true, help: 'longest search trace in characters (problems whose search is longer are not drawn)' },
   },
   options: { format: FORMATS },
-  stepSeparator: ',',
 
   generate(rng, cfg) {
     for (let draw = 0; draw < MAX_DRAWS; draw++) {
@@ -209,8 +208,8 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
   canonical: (p) => `${[...p.numbers].sort((a, b) => a - b).join(',')}:${p.target}`,
   level(p, cfg) {
     if (cfg.format === 'solution') return `${p.numbers.length} numbers`;
-    const n = searchOf(p).backtracks;
-    return `${n} backtrack${n === 1 ? '' : 's'}`;
+    const n = goldSearch(p.numbers, p.target)?.backtracks;
+    return n === undefined ? 'no gold search' : `${n} backtrack${n === 1 ? '' : 's'}`;
   },
 
   prompt: (p) => `${p.numbers.join(',')}:${p.target}=`,
