@@ -8,7 +8,8 @@
 //   (Gandhi et al. 2024, docs/FACTS.md): a fixed depth-first search (countdown-search.ts has the
 //   rules) writes every operation it tries, `^` when it gives up on a state and goes back, and ends
 //   with the operation that reaches the target. `3,7,8:29=` (29 > 3+7+8, so `*` is tried first):
-//   `7*3=21,21+8=29`; `2,5,6:17=`: `5+2=7,7+6=13,^,5-2=3,6-3=3,6/3=2,^,5*2=10,10+6=16,^,...`.
+//   `7*3=21,21+8=29`; `9,5,8:4=`: `9+5=14,14-8=6,^,9-5=4,8-4=4` (14-8 misses and 8 does not
+//   divide 14, so back, and the next operation on 9 and 5), answer `8-(9-5)`.
 //   The previous trace showed only the finished solution, so the search that found it was
 //   hidden; here each try is an explicit step, and the next one follows from the last try by a
 //   fixed order and a comparison with the target.
