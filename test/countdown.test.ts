@@ -1,25 +1,19 @@
-// Countdown task: the exact expression parser on hand-written examples (fractions, precedence,
-// each number exactly once, unary minus), a verifier truth table with step mutations, hostile
-// completions that must neither crash nor be paid, gold completions across knobs, determinism,
-// generation ranges, length bounds, and the gold trees re-checked independently (plain numbers).
+// Countdown task with solution traces (the `solution` format, which the search checker must also
+// accept as a search that goes straight to the target): a verifier truth table with step
+// mutations, hostile completions that must neither crash nor be paid, gold completions of both
+// formats across knobs, determinism, generation ranges, length bounds, and the gold trees
+// re-checked independently (plain numbers). The search format: countdown-search.test.ts; the
+// answer parser: countdown-expr.test.ts.
 
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
-import {
-  checkAnswer,
-  countdown,
-  evaluateExpression,
-  renderExpr,
-  showRat,
-  type CountdownConfig,
-  type CountdownExpr,
-  type CountdownProblem,
-} from '../src/tasks/countdown.ts';
+import { countdown, type CountdownConfig, type CountdownExpr, type CountdownProblem } from '../src/tasks/countdown.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
 import { checkOf as check, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGarbageThinkPaid, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
 const cfgOf = (over: Partial<CountdownConfig> = {}): CountdownConfig => ({ ...countdown.defaults, ...over });
-const CFG = cfgOf();
+// The worked example has 4 numbers up to 50; its solution trace is the gold trace of this config.
+const CFG = cfgOf({ count: 4, maxNumber: 50, maxTrace: 200, format: 'solution' });
 const goldText = (p: CountdownProblem, cfg: CountdownConfig = CFG) => renderCompletion(countdown.gold(p, cfg), true);
 const num = (value: number): CountdownExpr => ({ kind: 'num', value });
 const op = (o: '+' | '-' | '*' | '/', l: CountdownExpr, r: CountdownExpr): CountdownExpr => ({ kind: 'op', op: o, l, r });
@@ -32,101 +26,8 @@ const v = (completion: string, opts?: { truncated?: boolean; scheme?: string }) 
 const withAnswer = (a: string, trace = TRACE) => v(`<think>${trace}</think><answer>${a}</answer>`);
 
 const problems = (seed: number, n: number, cfg: CountdownConfig) => generateMany(countdown, seed, n, cfg);
-
-/** The parser's exact value as text (`8`, `(3/4)`), or the error, for readable expectations. */
-function value(expr: string): string {
-  const r = evaluateExpression(expr);
-  return r.ok ? showRat(r.value) : `error: ${r.error}`;
-}
-
-describe('expression parser: hand-written examples', () => {
-  it('division gives exact fractions', () => {
-    expect(value('6/(3/4)')).toBe('8'); // 3/4 then 6 / (3/4) = 24/3 = 8
-    expect(value('3/4')).toBe('(3/4)');
-    expect(value('6/8')).toBe('(3/4)'); // reduced
-    expect(value('(1+2)/4')).toBe('(3/4)');
-    expect(value('1/3+2/3')).toBe('1'); // no float rounding: 0.333..+0.666.. is exactly 1
-    expect(value('6/(1-5/7)')).toBe('21'); // 1-5/7 = 2/7, 6/(2/7) = 21
-    expect(value('8/(3-8/3)')).toBe('24'); // 3-8/3 = 1/3, 8*3 = 24
-    expect(value('100/7*7')).toBe('100');
-    expect(value('1/3-1/2')).toBe('(-1/6)'); // negative intermediate values are fine (binary minus)
-    expect(value('1/3/3')).toBe('(1/9)'); // left associative
-  });
-
-  it('precedence and associativity', () => {
-    expect(value('2+3*4')).toBe('14');
-    expect(value('(2+3)*4')).toBe('20');
-    expect(value('2*3+4*5')).toBe('26');
-    expect(value('8-3-2')).toBe('3'); // (8-3)-2, not 8-(3-2)
-    expect(value('8-(3-2)')).toBe('7');
-    expect(value('8/4/2')).toBe('1'); // (8/4)/2
-    expect(value('8/(4/2)')).toBe('4');
-    expect(value('2+12/4*3-1')).toBe('10'); // 2 + ((12/4)*3) - 1
-    expect(value('((((7))))')).toBe('7');
-    expect(value(' ( 50 - 25 ) * ( 7 - 3 ) ')).toBe('100'); // spaces between tokens are skipped
-  });
-
-  it('unary minus and unary plus are rejected with a clear message', () => {
-    expect(value('-3+7')).toMatch(/^error: unary minus is not allowed at column 1/);
-    expect(value('7*-3')).toMatch(/unary minus is not allowed at column 3/);
-    expect(value('7-(-3)')).toMatch(/unary minus/);
-    expect(value('7--3')).toMatch(/unary minus/);
-    expect(value('+7')).toMatch(/unary plus is not allowed/);
-  });
-
-  it('malformed input is rejected, never evaluated', () => {
-    expect(value('')).toMatch(/empty expression/);
-    expect(value('   ')).toMatch(/empty expression/);
-    expect(value('3+')).toMatch(/expression ends early/);
-    expect(value('(3+4')).toMatch(/expected "\)"/);
-    expect(value('3+4)')).toMatch(/unmatched "\)"/);
-    expect(value('()')).toMatch(/unexpected "\)"/);
-    expect(value('3 4')).toMatch(/unexpected "4"/);
-    expect(value('3(4)')).toMatch(/unexpected "\("/);
-    expect(value('07+1')).toMatch(/leading zero/);
-    expect(value('3.5')).toMatch(/unexpected "\."/);
-    expect(value('2^3')).toMatch(/unexpected "\^"/);
-    expect(value('3x4')).toMatch(/unexpected "x"/);
-    expect(value('1e3')).toMatch(/unexpected "e"/);
-    expect(value('3/(7-7)')).toMatch(/division by zero/);
-    expect(value('3/0')).toMatch(/division by zero/);
-    expect(value('0/3')).toBe('0'); // dividing zero is fine
-  });
-
-  it('caps: 200 characters and nesting depth 20', () => {
-    const deep = (k: number) => '('.repeat(k) + '1' + ')'.repeat(k);
-    expect(value(deep(20))).toBe('1');
-    expect(value(deep(21))).toMatch(/nested deeper than 20/);
-    const long = '1+'.repeat(99) + '1'; // 199 characters
-    expect(long.length).toBe(199);
-    expect(value(long)).toBe('100');
-    expect(value(long + '+1')).toMatch(/longer than 200 characters/);
-    // Huge literals within the cap are exact (BigInt), not Infinity.
-    expect(value('9'.repeat(99) + '-' + '9'.repeat(99))).toBe('0');
-    expect(value('9'.repeat(99) + '/' + '3'.repeat(99))).toBe('3');
-  });
-
-  it('each given number exactly once: reuse, omission, extra numbers are rejected', () => {
-    const q = { numbers: [3, 4, 6], target: 8 };
-    expect(checkAnswer(q, '6/(3/4)')).toBeNull();
-    expect(checkAnswer(q, '6/3*4')).toBeNull(); // another correct expression: (6/3)*4
-    expect(checkAnswer(q, '4*6/3')).toBeNull();
-    expect(checkAnswer(q, '4+4')).toMatch(/uses 4 beyond the given numbers and does not use 3,6/);
-    expect(checkAnswer(q, '6+6-4')).toMatch(/uses 6 beyond .* does not use 3/); // reuses 6, drops 3
-    expect(checkAnswer(q, '6+3-4+3')).toMatch(/uses 3 beyond/); // all used, 3 twice
-    expect(checkAnswer(q, '2*4')).toMatch(/uses 2 beyond .* does not use 3,6/);
-    expect(checkAnswer(q, '6/(3/4)*1')).toMatch(/uses 1 beyond/);
-    expect(checkAnswer(q, '6+3-4')).toMatch(/is 5, not 8/);
-    expect(checkAnswer(q, '6/3/4')).toMatch(/is \(1\/2\), not 8/);
-    // Repeated given numbers must be used as often as given.
-    const r = { numbers: [3, 3, 8, 8], target: 24 };
-    expect(checkAnswer(r, '8/(3-8/3)')).toBeNull();
-    expect(checkAnswer(r, '8*3')).toMatch(/does not use 3,8|does not use 8,3/);
-    expect(checkAnswer(r, '8*3*3/3')).toMatch(/uses 3 beyond .* does not use 8/);
-    // Division by zero is invalid even when the numbers match.
-    expect(checkAnswer({ numbers: [3, 7, 7], target: 1 }, '3/(7-7)')).toMatch(/division by zero/);
-  });
-});
+/** A config whose search bound leaves room for 4 numbers. */
+const roomy = (count: number, maxNumber: number, format: CountdownConfig['format'] = 'search') => cfgOf({ count, maxNumber, maxTrace: count === 3 ? 64 : 160, format });
 
 describe('gold completions pass', () => {
   it('the worked example has the expected prompt, trace and answer', () => {
@@ -137,24 +38,30 @@ describe('gold completions pass', () => {
     expect(r.checks.map((c) => [c.name, c.passed])).toEqual([['format', true], ['steps', true], ['answer', true]]);
   });
 
-  it('rendering uses minimal parentheses and keeps the ones that matter', () => {
-    expect(renderExpr(op('-', num(9), op('+', num(2), num(3))))).toBe('9-(2+3)');
-    expect(renderExpr(op('-', num(9), op('-', num(2), num(3))))).toBe('9-(2-3)');
-    expect(renderExpr(op('+', num(9), op('-', num(2), num(3))))).toBe('9+2-3');
-    expect(renderExpr(op('/', num(8), op('*', num(2), num(2))))).toBe('8/(2*2)');
-    expect(renderExpr(op('*', num(8), op('/', num(4), num(2))))).toBe('8*4/2');
-    expect(renderExpr(op('*', op('+', num(1), num(2)), num(3)))).toBe('(1+2)*3');
-    expect(renderExpr(op('+', op('*', num(1), num(2)), num(3)))).toBe('1*2+3');
-  });
-
-  it('gold passes every check for many generated problems across knob settings', () => {
-    for (const count of [3, 4]) {
-      for (const maxNumber of [9, 20, 50, 99]) {
-        const cfg = cfgOf({ count, maxNumber });
-        for (const p of problems(count * 1000 + maxNumber, 300, cfg)) {
-          expectGoldVerdict(countdown.verify(p, goldText(p, cfg), cfg), countdown.gold(p, cfg).answer, `${countdown.prompt(p, cfg)} ${goldText(p, cfg)}`);
+  it('gold passes every check for many generated problems across knob settings, in both formats', () => {
+    for (const format of ['search', 'solution'] as const) {
+      for (const count of [3, 4]) {
+        for (const maxNumber of [9, 20, 50, 99]) {
+          const cfg = roomy(count, maxNumber, format);
+          for (const p of problems(count * 1000 + maxNumber, 200, cfg)) {
+            const r = countdown.verify(p, goldText(p, cfg), cfg);
+            expectGoldVerdict(r, countdown.gold(p, cfg).answer, `${countdown.prompt(p, cfg)} ${goldText(p, cfg)}`);
+            expect(check(r, 'steps')?.detail).toMatch(/\(the gold trace\)$/);
+          }
         }
       }
+    }
+  });
+
+  it('both formats draw the same problems; the solution trace passes as a search that goes straight to the target', () => {
+    const search = roomy(3, 20);
+    const solution = roomy(3, 20, 'solution');
+    const ps = problems(21, 300, search);
+    expect(problems(21, 300, solution)).toEqual(ps);
+    for (const p of ps) {
+      const r = countdown.verify(p, goldText(p, solution), search);
+      expect(r.correct && check(r, 'steps')!.passed).toBe(true);
+      expect(check(r, 'steps')?.detail).toMatch(/^2 operations ok, 0 backtracks, reaching \d+ \((not )?the gold trace\)$/);
     }
   });
 });
@@ -193,41 +100,40 @@ describe('verifier truth table (3,7,25,50 -> 100)', () => {
   });
 
   it('a step that uses a number not available (never given, or already used)', () => {
-    expect(withAnswer(ANSWER, '50-25=25,8-4=4,25*4=100').first_wrong_step).toEqual({ step: 2, reason: 'step 2: 8 is not available (left: 3,7,25)' });
+    expect(withAnswer(ANSWER, '50-25=25,8-4=4,25*4=100').first_wrong_step).toEqual({ step: 2, reason: 'step 2: 8 is not available (the state is 3,7,25)' });
     const r = withAnswer(ANSWER, '50-25=25,25-3=22,22*4=88');
     expect(r.first_wrong_step?.step).toBe(3); // 25 (the result) may be used; 4 was never made
-    expect(r.first_wrong_step?.reason).toMatch(/step 3: 4 is not available \(left: 7,22\)/);
+    expect(r.first_wrong_step?.reason).toMatch(/step 3: 4 is not available \(the state is 7,22\)/);
     // 50 used twice.
-    expect(withAnswer(ANSWER, '50-25=25,50-7=43,25*4=100').first_wrong_step?.reason).toMatch(/step 2: 50 is not available \(left: 3,7,25\)/);
+    expect(withAnswer(ANSWER, '50-25=25,50-7=43,25*4=100').first_wrong_step?.reason).toMatch(/step 2: 50 is not available \(the state is 3,7,25\)/);
     // x op x needs the value twice in the pool.
-    expect(withAnswer(ANSWER, '7-7=0').first_wrong_step?.reason).toBe('step 1: 7 is not available (left: 3,7,25,50)');
+    expect(withAnswer(ANSWER, '7-7=0').first_wrong_step?.reason).toBe('step 1: 7 is not available (the state is 3,7,25,50)');
   });
 
   it('steps out of order: using a result before it is made', () => {
     const r = withAnswer(ANSWER, '25*4=100,50-25=25,7-3=4');
-    expect(r.first_wrong_step).toEqual({ step: 1, reason: 'step 1: 4 is not available (left: 3,7,25,50)' });
+    expect(r.first_wrong_step).toEqual({ step: 1, reason: 'step 1: 4 is not available (the state is 3,7,25,50)' });
   });
 
-  it('a missing step: reported as step 3 with what is left', () => {
+  it('a missing step: reported as step 3 with the state the search stopped at', () => {
     const r = withAnswer(ANSWER, '50-25=25,7-3=4');
-    expect(r.first_wrong_step).toEqual({ step: 3, reason: 'missing step 3: 2 values left (25,4), need one' });
+    expect(r.first_wrong_step).toEqual({ step: 3, reason: 'missing step 3: the search stops at the state 25,4 without reaching 100' });
   });
 
   it('an empty think block: step 1 is missing', () => {
     const r = withAnswer(ANSWER, '');
     expect(r.first_wrong_step?.step).toBe(1);
-    expect(r.first_wrong_step?.reason).toMatch(/missing step 1: 4 values left \(3,7,25,50\)/);
+    expect(r.first_wrong_step?.reason).toBe('missing step 1: the search stops at the state 3,7,25,50 without reaching 100');
   });
 
-  it('an extra step: only the target is left, it cannot be used twice', () => {
+  it('an extra step: the search ends where it reaches the target', () => {
     const r = withAnswer(ANSWER, `${TRACE},100-100=0`);
-    expect(r.first_wrong_step?.step).toBe(4);
-    expect(r.first_wrong_step?.reason).toMatch(/step 4: 100 is not available \(left: 100\)/);
+    expect(r.first_wrong_step).toEqual({ step: 4, reason: 'step 4: the search reached the target 100 at step 3; nothing may follow' });
   });
 
-  it('right steps that end on the wrong number: the last step is blamed', () => {
+  it('right steps that end on the wrong number: a dead end, so the end of the search is missing', () => {
     const r = withAnswer(ANSWER, '50+25=75,7-3=4,75*4=300');
-    expect(r.first_wrong_step).toEqual({ step: 3, reason: 'step 3: the last result 300 is not the target 100' });
+    expect(r.first_wrong_step).toEqual({ step: 4, reason: 'missing step 4: the search stops at a dead end (300 is not the target 100)' });
   });
 
   it('any correct trace is accepted, with fractions and negatives written as documented', () => {
@@ -238,8 +144,8 @@ describe('verifier truth table (3,7,25,50 -> 100)', () => {
     expect(ok('5/7=(5/7),1-(5/7)=(2/7),6/(2/7)=21').first_wrong_step).toBeNull();
     expect(ok('5/7=(5/7),1-(5/7)=(2/7),6/(2/7)=21').correct).toBe(true);
     expect(ok('5/7=(10/14),1-(5/7)=(2/7),6/(2/7)=21').first_wrong_step).toBeNull(); // matched by value
-    expect(ok('5/7=(5/7),(5/7)-1=(-2/7),6/(-2/7)=-21').first_wrong_step?.reason).toMatch(/last result -21 is not the target 21/);
-    expect(ok('1-7=-6,5+6=11,-6+11=5').first_wrong_step?.reason).toMatch(/last result 5/); // negatives parse
+    expect(ok('5/7=(5/7),(5/7)-1=(-2/7),6/(-2/7)=-21').first_wrong_step?.reason).toMatch(/dead end \(-21 is not the target 21\)/);
+    expect(ok('1-7=-6,5+6=11,-6+11=5').first_wrong_step?.reason).toMatch(/dead end \(5 is not/); // negatives parse
     expect(ok('5/7=0,1-0=1,6/1=6').first_wrong_step).toEqual({ step: 1, reason: 'step 1: 5/7 is (5/7), not 0' });
     expect(ok('5-5=0,6/0=0').first_wrong_step?.reason).toMatch(/step 1: 5 is not available/);
     const z = countdown.verify({ numbers: [3, 3, 8], target: 1, expr: op('/', op('-', num(8), num(3)), num(3)) }, '<think>3-3=0,8/0=0</think><answer>8</answer>', CFG);
@@ -248,7 +154,8 @@ describe('verifier truth table (3,7,25,50 -> 100)', () => {
 
   it('malformed steps: spaces, unparenthesised fractions, junk', () => {
     expect(withAnswer(ANSWER, '50 - 25=25,7-3=4,25*4=100').first_wrong_step?.reason).toMatch(/step 1 "50 - 25=25": expected an operator/);
-    expect(withAnswer(ANSWER, '50-25=25,7-3=4,25*4=100,').first_wrong_step).toEqual({ step: 4, reason: 'step 4 "": empty step' });
+    expect(withAnswer(ANSWER, '50-25=25,,7-3=4,25*4=100').first_wrong_step).toEqual({ step: 2, reason: 'step 2 "": empty step' });
+    expect(withAnswer(ANSWER, '50-25=25,7-3=4,25*4=100,').first_wrong_step?.reason).toMatch(/^step 4: the search reached the target 100 at step 3/);
     expect(withAnswer(ANSWER, '50-25=25,7-3=4=4,25*4=100').first_wrong_step?.reason).toMatch(/step 2 .*unexpected "=4"/);
     expect(withAnswer(ANSWER, '50-25=025,7-3=4,25*4=100').first_wrong_step?.reason).toMatch(/leading zero/);
     expect(withAnswer(ANSWER, '50/25=2/1,7-3=4,2*4=8').first_wrong_step?.reason).toMatch(/step 1 .*unexpected "\/1"/);
@@ -349,7 +256,7 @@ describe('rewards and flags', () => {
 
 describe('generation', () => {
   it('is deterministic per rng seed and differs across seeds', () => {
-    for (const cfg of [cfgOf(), cfgOf({ count: 3, maxNumber: 99 })]) {
+    for (const cfg of [cfgOf(), roomy(4, 20), cfgOf({ count: 3, maxNumber: 99 })]) {
       expectDeterministic((seed) => problems(seed, 300, cfg), 3, 4);
     }
   });
@@ -357,7 +264,7 @@ describe('generation', () => {
   it('numbers in 1..maxNumber, count of them, integer targets in 1..999, both ends of the number range hit', () => {
     for (const count of [3, 4]) {
       for (const maxNumber of [9, 20, 99]) {
-        const cfg = cfgOf({ count, maxNumber });
+        const cfg = roomy(count, maxNumber);
         const seen = new Set<number>();
         for (const p of problems(count + maxNumber, 1000, cfg)) {
           expect(p.numbers.length).toBe(count);
@@ -386,7 +293,7 @@ describe('generation', () => {
       return z;
     };
     for (const count of [3, 4]) {
-      const cfg = cfgOf({ count, maxNumber: 99 });
+      const cfg = roomy(count, 99, 'solution');
       for (const p of problems(77 + count, 1000, cfg)) {
         const leaves: number[] = [];
         const steps: string[] = [];
@@ -448,25 +355,38 @@ function jsEval(s: string): number {
 }
 
 describe('length bounds', () => {
-  it('maxPromptLength / maxCompletionLength bound 2000 generated problems per config', () => {
-    for (const count of [3, 4]) {
-      for (const maxNumber of [9, 10, 20, 50, 99]) {
-        const cfg = cfgOf({ count, maxNumber });
-        const { maxC, seenC } = expectLengthBounds(countdown, cfg, problems(count * 100 + maxNumber, 2000, cfg), (p) => goldText(p, cfg), `${count}/${maxNumber}`);
-        // Not absurdly loose either.
-        expect(maxC - seenC, `completion slack ${count}/${maxNumber}`).toBeLessThan(20);
+  it('maxPromptLength / maxCompletionLength bound 2000 generated problems per config, in both formats', () => {
+    for (const format of ['search', 'solution'] as const) {
+      for (const count of [3, 4]) {
+        for (const maxNumber of [9, 10, 20, 50, 99]) {
+          const cfg = roomy(count, maxNumber, format);
+          const label = `${format} ${count}/${maxNumber}`;
+          const { maxC, seenC } = expectLengthBounds(countdown, cfg, problems(count * 100 + maxNumber, 2000, cfg), (p) => goldText(p, cfg), label);
+          // Not absurdly loose either.
+          expect(maxC - seenC, `completion slack ${label}`).toBeLessThan(20);
+        }
       }
     }
   });
 
-  it('default knobs: independent formulas, total under 120 tokens', () => {
+  it('search format: the bound is 4 tags + maxTrace + the longest answer, and maxTrace is reached', () => {
+    const cfg = cfgOf();
+    // 3 one-digit numbers + 2 commas + ':' + 3-digit target + '='.
+    expect(countdown.maxPromptLength(cfg)).toBe(3 + 2 + 1 + 3 + 1);
+    // Answer: 3 digits, 2 operators, 1 pair of parentheses.
+    expect(countdown.maxCompletionLength(cfg)).toBe(4 + 40 + (3 + 2 + 2));
+    // Default knobs fit a context of 64.
+    expect(countdown.maxPromptLength(cfg) + countdown.maxCompletionLength(cfg)).toBeLessThanOrEqual(64);
+    const traces = problems(8, 2000, cfg).map((p) => countdown.gold(p, cfg).trace.length);
+    expect(Math.max(...traces)).toBeLessThanOrEqual(40);
+    expect(Math.max(...traces)).toBeGreaterThanOrEqual(38);
+  });
+
+  it('solution format: independent formulas at 4 numbers up to 50', () => {
     // 4 two-digit numbers + 3 commas + ':' + 3-digit target + '='.
     expect(countdown.maxPromptLength(CFG)).toBe(8 + 3 + 1 + 3 + 1);
     // 4 tags; steps "dddd*dddd=dddd" x2 + "dddd*dddd=ddd" + 2 commas; answer 8 digits + 3 ops + 2 paren pairs.
     expect(countdown.maxCompletionLength(CFG)).toBe(4 + (14 * 2 + 13 + 2) + (8 + 3 + 4));
-    expect(countdown.maxPromptLength(CFG) + countdown.maxCompletionLength(CFG)).toBeLessThan(120);
-    const big = cfgOf({ count: 4, maxNumber: 99 });
-    expect(countdown.maxPromptLength(big) + countdown.maxCompletionLength(big)).toBeLessThan(120);
   });
 });
 

@@ -1,8 +1,25 @@
-// Exact rational arithmetic and the countdown answer parser: a recursive-descent parser over
-// + - * / and parentheses on decimal integers, evaluated with BigInt fractions. Never evaluates
-// model text as code; caps length and nesting so hostile input stays cheap.
+// Countdown expressions: the tree type of gold solutions and its minimal-parentheses rendering,
+// exact rational arithmetic, and the answer parser (recursive descent over + - * / and parentheses
+// on decimal integers, evaluated with BigInt fractions). Never evaluates model text as code; caps
+// length and nesting so hostile input stays cheap.
 
 export type CountdownOp = '+' | '-' | '*' | '/';
+
+/** A solution as a binary tree over the given numbers. */
+export type CountdownExpr = { kind: 'num'; value: number } | { kind: 'op'; op: CountdownOp; l: CountdownExpr; r: CountdownExpr };
+
+const PREC: Record<CountdownOp, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };
+
+/** Minimal-parentheses rendering (left associative; a-(b+c) and a/(b*c) keep theirs). */
+export function renderExpr(e: CountdownExpr): string {
+  if (e.kind === 'num') return String(e.value);
+  const p = PREC[e.op];
+  const l = renderExpr(e.l);
+  const r = renderExpr(e.r);
+  const lp = e.l.kind === 'op' && PREC[e.l.op] < p;
+  const rp = e.r.kind === 'op' && (PREC[e.r.op] < p || (PREC[e.r.op] === p && (e.op === '-' || e.op === '/')));
+  return `${lp ? `(${l})` : l}${e.op}${rp ? `(${r})` : r}`;
+}
 
 /** Caps on the answer parser (hostile input stays cheap). */
 export const MAX_EXPR_CHARS = 200;

@@ -1,64 +1,74 @@
 // Countdown (TinyZero-style): reach a target from 3 or 4 given numbers with + - * / and
 // parentheses, using each given number exactly once.
 //
-// Prompt: the numbers, a colon, the target, `=`: `3,7,25,50:100=` (the rules forbid '>', so no
-// arrow). Numbers are drawn uniformly from 1..maxNumber (repeats allowed).
-// Trace (`<think>`): the gold construction, one operation per step, in post-order of the gold
-// expression tree, comma-separated, no spaces: `50-25=25,7-3=4,25*4=100`.
-// Answer (`<answer>`): one expression, e.g. `(50-25)*(7-3)` (spaces between tokens allowed).
+// Prompt: the numbers, a colon, the target, `=`: `3,7,8:29=` (the rules forbid '>', so no arrow).
+// Answer (`<answer>`): one expression, e.g. `3*7+8` (spaces between tokens allowed).
+// Trace (`<think>`), comma-separated steps `a op b=v`, by `format`:
+// - `search` (default): the search that finds the answer, in the spirit of Stream of Search
+//   (Gandhi et al. 2024, docs/FACTS.md): a fixed depth-first search (countdown-search.ts has the
+//   rules) writes every operation it tries, `^` when it gives up on a state and goes back, and ends
+//   with the operation that reaches the target. `3,7,8:29=` (29 > 3+7+8, so `*` is tried first):
+//   `7*3=21,21+8=29`; `9,5,8:4=`: `9+5=14,14-8=6,^,9-5=4,8-4=4` (14-8 misses and 8 does not
+//   divide 14, so back, and the next operation on 9 and 5), answer `8-(9-5)`.
+//   The previous trace showed only the finished solution, so the search that found it was
+//   hidden; here each try is an explicit step, and the next one follows from the last try by a
+//   fixed order and a comparison with the target.
+// - `solution`: the version-1 trace, the gold construction in post-order (`7*3=21,21+8=29`).
+// Generation: numbers uniform in 1..maxNumber (repeats allowed); the target comes from a random
+// construction (uniform among valid moves, positive integer intermediates <= 9999, target in
+// 1..999), and a problem is kept only when the gold search reaches it within `maxTrace` characters
+// (in both formats, so both see the same problems). That bound makes maxCompletionLength exact.
+// Defaults (version 2): 3 numbers from 1..9 and maxTrace 40, a context of 64 tokens. The v1
+// defaults (4 numbers up to 20, targets up to 999) gave a tiny model four-digit arithmetic in one
+// step, and their search traces run to ~200 characters median; 3 numbers up to 9 need small
+// tables (at most two digits times one) and searches of 25 characters median, of which 65% fit
+// 40. The kept problems: trace median 14 characters, 74% solved without going back, 23% after one
+// `^`, 3% after two. The whole space is small: 1,631 problems, 73 of them in the test split;
+// maxNumber 12 with maxTrace 48 gives 4,223 (208 test) at the cost of larger tables.
 //
-// Generation: starting from the pool of numbers, repeatedly pick uniformly among all valid moves
-// (ordered pair of pool entries and an operator) until one value is left. Gold intermediates are
-// kept positive integers <= 9999 (a-b needs a>b, a/b needs b | a), so gold traces stay compact;
-// the target must be an integer in 1..999 (otherwise the build is redrawn).
-//
-// Verification is exact and accepts ANY correct expression, not only the gold one:
-// - answer: a recursive-descent parser (precedence, left associativity, parentheses; decimal
-//   integers without leading zeros; no unary minus or plus; at most 200 characters and nesting
-//   depth 20), evaluated in exact rational arithmetic (BigInt numerator/denominator; division
-//   by zero makes the answer invalid). The multiset of literals must equal the given multiset and
-//   the value must equal the target.
-// - steps: each step `x op y=z` must be arithmetically right (rationals allowed: a non-integer
-//   value is written in parentheses as `(n/d)`, a negative one with a leading `-`, e.g.
-//   `3-7=-4`, `3/4=(3/4)`), both operands must be available (the givens or earlier results,
-//   each used once, matched by value), and after the steps exactly one value may remain and it
-//   must equal the target. `first_wrong_step` names the first step that breaks a rule; a
-//   missing step is reported as step (number of steps + 1).
+// Verification is exact and accepts ANY correct answer and ANY valid search, not only the gold:
+// - answer: parsed (countdown-expr.ts) and evaluated in exact rationals; the multiset of literals
+//   must equal the given multiset and the value must equal the target.
+// - steps: every written operation must be exact arithmetic on numbers available in the current
+//   state of the search, `^` must have a state to go back to, and the search must end at the
+//   target (countdown-search.ts, `checkSearch`). The order of the tries is free: demanding the
+//   gold order would fail searches that are right step by step; the gold order is deterministic,
+//   so a model still has one trace to learn, and the steps detail says whether it was followed.
 // As in addition, `correct` = format && answer; the steps are a separate check.
 
 import type { Rng } from '../rng.ts';
 import { finishVerdict, formatCheck, parseCompletion } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
-import { applyOp, evaluateExpression, quote, rat, ratEq, showRat, type CountdownOp, type Rat } from './countdown-expr.ts';
+import { evaluateExpression, quote, ratEq, renderExpr, showRat, type CountdownExpr, type CountdownOp } from './countdown-expr.ts';
+import { BACK, checkSearch, goldSearch, INTERMEDIATE_MAX } from './countdown-search.ts';
 
-export { applyOp, evaluateExpression, MAX_DEPTH, MAX_EXPR_CHARS, showRat, type CountdownOp, type ExprResult, type Rat } from './countdown-expr.ts';
+export { applyOp, evaluateExpression, MAX_DEPTH, MAX_EXPR_CHARS, renderExpr, showRat, type CountdownExpr, type CountdownOp, type ExprResult, type Rat } from './countdown-expr.ts';
+export { BACK, checkSearch, goldSearch, INTERMEDIATE_MAX } from './countdown-search.ts';
 
 export interface CountdownConfig {
   /** How many numbers are given (3-4). */
   count: number;
   /** Largest given number (9-99); numbers are drawn from 1..maxNumber. */
   maxNumber: number;
+  /** Longest search trace in characters; problems whose gold search needs more are not drawn. */
+  maxTrace: number;
+  /** Trace format: `search` (the tries, dead ends and backtracks) or `solution` (v1: the solution steps). */
+  format: 'search' | 'solution';
 }
-
-
-/** The gold construction: a binary tree over the given numbers. */
-export type CountdownExpr = { kind: 'num'; value: number } | { kind: 'op'; op: CountdownOp; l: CountdownExpr; r: CountdownExpr };
 
 export interface CountdownProblem {
   /** The given numbers, in prompt order. */
   numbers: number[];
   target: number;
-  /** One gold solution (the construction the target was built from). */
+  /** The construction the target was built from (one solution; the `solution` format's trace). */
   expr: CountdownExpr;
 }
 
 export const TARGET_MIN = 1;
 export const TARGET_MAX = 999;
-/** Largest intermediate value in a gold construction. */
-export const INTERMEDIATE_MAX = 9999;
 
 const OPS: readonly CountdownOp[] = ['+', '-', '*', '/'];
-
+const FORMATS = ['search', 'solution'] as const;
 
 /** Missing and extra numbers of `used` against `given` (as multisets of decimal strings). */
 function multisetDiff(given: string[], used: string[]): { missing: string[]; extra: string[] } {
@@ -95,118 +105,11 @@ export function checkAnswer(p: Pick<CountdownProblem, 'numbers' | 'target'>, ans
   return null;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Steps: `x op y=z`, values `[-]N` or `([-]N/N)`, no spaces.
-
-interface ParsedStep {
-  x: Rat;
-  op: CountdownOp;
-  y: Rat;
-  z: Rat;
-}
-
-const MAX_STEP_CHARS = 100;
-
-function parseStep(s: string): ParsedStep | string {
-  if (s.length === 0) return 'empty step';
-  if (s.length > MAX_STEP_CHARS) return `longer than ${MAX_STEP_CHARS} characters`;
-  let pos = 0;
-  const digits = (): bigint | string => {
-    const start = pos;
-    while (pos < s.length && s[pos]! >= '0' && s[pos]! <= '9') pos++;
-    const lit = s.slice(start, pos);
-    if (lit.length === 0) return `expected a number at column ${start + 1}`;
-    if (lit.length > 1 && lit[0] === '0') return `number ${quote(lit)} has a leading zero`;
-    return BigInt(lit);
-  };
-  const signed = (): bigint | string => {
-    const neg = s[pos] === '-';
-    if (neg) pos++;
-    const v = digits();
-    return typeof v === 'string' ? v : neg ? -v : v;
-  };
-  const value = (): Rat | string => {
-    if (s[pos] !== '(') {
-      const n = signed();
-      return typeof n === 'string' ? n : { n, d: 1n };
-    }
-    pos++;
-    const n = signed();
-    if (typeof n === 'string') return n;
-    if (s[pos] !== '/') return `expected "/" in a fraction at column ${pos + 1}`;
-    pos++;
-    const d = digits();
-    if (typeof d === 'string') return d;
-    if (s[pos] !== ')') return `expected ")" at column ${pos + 1}`;
-    pos++;
-    return rat(n, d) ?? 'a fraction with denominator 0';
-  };
-  const x = value();
-  if (typeof x === 'string') return x;
-  const op = s[pos];
-  if (op !== '+' && op !== '-' && op !== '*' && op !== '/') return `expected an operator at column ${pos + 1}`;
-  pos++;
-  const y = value();
-  if (typeof y === 'string') return y;
-  if (s[pos] !== '=') return `expected "=" at column ${pos + 1}`;
-  pos++;
-  const z = value();
-  if (typeof z === 'string') return z;
-  if (pos !== s.length) return `unexpected ${quote(s.slice(pos))} at column ${pos + 1}`;
-  return { x, op, y, z };
-}
-
-/** Check a trace against a problem: null when every step is right, else the first wrong step. */
-export function checkSteps(p: Pick<CountdownProblem, 'numbers' | 'target'>, think: string): { step: number; reason: string } | null {
-  const pool: Rat[] = p.numbers.map((v) => ({ n: BigInt(v), d: 1n }));
-  const poolText = () => list(pool.map(showRat));
-  const target: Rat = { n: BigInt(p.target), d: 1n };
-  const steps = think.length ? think.split(',') : [];
-  for (let i = 0; i < steps.length; i++) {
-    const k = i + 1;
-    const st = parseStep(steps[i]!);
-    if (typeof st === 'string') return { step: k, reason: `step ${k} ${quote(steps[i]!)}: ${st}` };
-    // Both operands must be in the pool (by value), as two different entries.
-    const ix = pool.findIndex((v) => ratEq(v, st.x));
-    const iy = pool.findIndex((v, i) => i !== ix && ratEq(v, st.y));
-    const missing = ix < 0 ? st.x : iy < 0 ? st.y : null;
-    if (missing) return { step: k, reason: `step ${k}: ${showRat(missing)} is not available (left: ${poolText() || 'nothing'})` };
-    pool.splice(Math.max(ix, iy), 1);
-    pool.splice(Math.min(ix, iy), 1);
-    const v = applyOp(st.x, st.op, st.y);
-    if (v === null) return { step: k, reason: `step ${k}: division by zero` };
-    if (!ratEq(v, st.z)) return { step: k, reason: `step ${k}: ${showRat(st.x)}${st.op}${showRat(st.y)} is ${showRat(v)}, not ${showRat(st.z)}` };
-    pool.push(v);
-  }
-  if (pool.length > 1) {
-    const k = steps.length + 1;
-    return { step: k, reason: `missing step ${k}: ${pool.length} values left (${poolText()}), need one` };
-  }
-  if (!ratEq(pool[0]!, target)) return { step: steps.length, reason: `step ${steps.length}: the last result ${showRat(pool[0]!)} is not the target ${p.target}` };
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Generation and gold.
-
-const PREC: Record<CountdownOp, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };
-
-/** Minimal-parentheses rendering (left associative; a-(b+c) and a/(b*c) keep theirs). */
-export function renderExpr(e: CountdownExpr): string {
-  if (e.kind === 'num') return String(e.value);
-  const p = PREC[e.op];
-  const l = renderExpr(e.l);
-  const r = renderExpr(e.r);
-  const lp = e.l.kind === 'op' && PREC[e.l.op] < p;
-  const rp = e.r.kind === 'op' && (PREC[e.r.op] < p || (PREC[e.r.op] === p && (e.op === '-' || e.op === '/')));
-  return `${lp ? `(${l})` : l}${e.op}${rp ? `(${r})` : r}`;
-}
-
-/** Post-order steps `x op y=z` of a gold tree (integer intermediates); returns the value. */
-function goldSteps(e: CountdownExpr, out: string[]): number {
+/** Post-order steps `x op y=z` of a construction (integer intermediates); returns the value. */
+function solutionSteps(e: CountdownExpr, out: string[]): number {
   if (e.kind === 'num') return e.value;
-  const x = goldSteps(e.l, out);
-  const y = goldSteps(e.r, out);
+  const x = solutionSteps(e.l, out);
+  const y = solutionSteps(e.r, out);
   const z = e.op === '+' ? x + y : e.op === '-' ? x - y : e.op === '*' ? x * y : x / y;
   out.push(`${x}${e.op}${y}=${z}`);
   return z;
@@ -251,72 +154,107 @@ function build(rng: Rng, numbers: number[]): { value: number; expr: CountdownExp
   return v >= TARGET_MIN && v <= TARGET_MAX ? pool[0]! : null;
 }
 
+/** The gold search of a problem (it always succeeds for generated problems; hand-made ones may fail). */
+function searchOf(p: CountdownProblem) {
+  const s = goldSearch(p.numbers, p.target);
+  if (!s) throw new Error(`countdown: the gold search finds no solution for ${p.numbers.join(',')}:${p.target} (it needs fractions, or has none)`);
+  return s;
+}
+
+/** The gold trace, or null when a hand-made problem has no gold search. */
+function goldTrace(p: CountdownProblem, cfg: CountdownConfig): string | null {
+  if (cfg.format === 'solution') {
+    const steps: string[] = [];
+    solutionSteps(p.expr, steps);
+    return steps.join(',');
+  }
+  return goldSearch(p.numbers, p.target)?.steps.join(',') ?? null;
+}
+
 const digitsOf = (n: number) => String(n).length;
+/** Generation gives up after this many draws (a config whose search never fits maxTrace). */
+const MAX_DRAWS = 20_000;
 
 export const countdown: Task<CountdownProblem, CountdownConfig> = {
   name: 'countdown',
-  version: 1,
-  description: 'Reach the target from the given numbers with + - * / and parentheses, each number used exactly once.',
-  defaults: { count: 4, maxNumber: 20 },
-  curriculum: [{ count: 3, maxNumber: 9 }, { count: 3, maxNumber: 20 }, { count: 4, maxNumber: 20 }, { count: 4, maxNumber: 99 }],
+  version: 2,
+  description: 'Reach the target from the given numbers with + - * / and parentheses, each number used exactly once; the trace is the search.',
+  defaults: { count: 3, maxNumber: 9, maxTrace: 40, format: 'search' },
+  curriculum: [
+    { count: 3, maxNumber: 9, maxTrace: 24 },
+    { count: 3, maxNumber: 9, maxTrace: 40 },
+    { count: 3, maxNumber: 20, maxTrace: 64 },
+    { count: 4, maxNumber: 9, maxTrace: 96 },
+    { count: 4, maxNumber: 20, maxTrace: 160 },
+  ],
   knobs: {
     count: { min: 3, max: 4, integer: true, help: 'how many numbers are given' },
     maxNumber: { min: 9, max: 99, integer: true, help: 'largest given number (numbers are drawn from 1..maxNumber)' },
+    maxTrace: { min: 24, max: 1000, integer: true, help: 'longest search trace in characters (problems whose search is longer are not drawn)' },
   },
-  options: {},
+  options: { format: FORMATS },
 
   generate(rng, cfg) {
-    // Every build has positive probability of succeeding (all-+ sums stay in 3..396), so this
-    // loop ends; the guard only turns a bug into an error instead of a hang.
-    for (let tries = 0; tries < 10_000; tries++) {
+    for (let draw = 0; draw < MAX_DRAWS; draw++) {
       const numbers = Array.from({ length: cfg.count }, () => rng.range(1, cfg.maxNumber));
       for (let attempt = 0; attempt < 20; attempt++) {
         const b = build(rng, numbers);
-        if (b) return { numbers, target: b.value, expr: b.expr };
+        if (b && goldSearch(numbers, b.value, cfg.maxTrace)) return { numbers, target: b.value, expr: b.expr };
       }
     }
-    throw new Error('countdown.generate: no problem found (bug)');
+    throw new Error(`countdown.generate: no problem with count ${cfg.count}, maxNumber ${cfg.maxNumber} has a search within maxTrace ${cfg.maxTrace} in ${MAX_DRAWS} draws; raise maxTrace`);
   },
 
   // The puzzle is the multiset of numbers and the target, whatever their order or gold solution.
-  level: (p) => `${p.numbers.length} numbers`,
   canonical: (p) => `${[...p.numbers].sort((a, b) => a - b).join(',')}:${p.target}`,
+  level(p, cfg) {
+    if (cfg.format === 'solution') return `${p.numbers.length} numbers`;
+    const n = goldSearch(p.numbers, p.target)?.backtracks;
+    return n === undefined ? 'no gold search' : `${n} backtrack${n === 1 ? '' : 's'}`;
+  },
 
   prompt: (p) => `${p.numbers.join(',')}:${p.target}=`,
 
-  gold(p): Gold {
-    const steps: string[] = [];
-    goldSteps(p.expr, steps);
-    return { trace: steps.join(','), answer: renderExpr(p.expr) };
+  gold(p, cfg): Gold {
+    if (cfg.format === 'solution') return { trace: goldTrace(p, cfg)!, answer: renderExpr(p.expr) };
+    const s = searchOf(p);
+    return { trace: s.steps.join(','), answer: renderExpr(s.expr) };
   },
 
   // count numbers of up to d digits, count-1 commas, ':', a 3-digit target, '='.
   maxPromptLength: (cfg) => cfg.count * digitsOf(cfg.maxNumber) + (cfg.count - 1) + 1 + digitsOf(TARGET_MAX) + 1,
 
   maxCompletionLength(cfg) {
+    // Answer: count numbers, count-1 operators, one pair of parentheses per non-root operator.
+    const answer = cfg.count * digitsOf(cfg.maxNumber) + (cfg.count - 1) + 2 * (cfg.count - 2);
+    if (cfg.format === 'search') return 4 + cfg.maxTrace + answer;
     const dn = digitsOf(cfg.maxNumber);
     // A non-final intermediate combines at most count-1 numbers: <= maxNumber^(count-1), capped.
     const di = digitsOf(Math.min(INTERMEDIATE_MAX, cfg.maxNumber ** (cfg.count - 1)));
     const nSteps = cfg.count - 1;
-    // Each step: two operands (<= di digits), op, '=', result (<= di digits, the last <= 3).
+    // Each step: two operands (<= di digits; the first ones <= dn), op, '=', result (<= di digits, the last <= 3).
     const trace = nSteps * (2 * di + 2) + (nSteps - 1) * di + digitsOf(TARGET_MAX) + (nSteps - 1);
-    // Answer: count numbers, count-1 operators, one pair of parentheses per non-root operator.
-    const answer = cfg.count * dn + (cfg.count - 1) + 2 * (cfg.count - 2);
     return 4 + trace + answer;
   },
 
-  verify(p, completion, _cfg, opts = {}): Verdict {
+  verify(p, completion, cfg, opts = {}): Verdict {
     const parsed = parseCompletion(completion, true);
     const checks: Check[] = [formatCheck(parsed)];
     let firstWrong: Verdict['first_wrong_step'] = null;
     let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
-      firstWrong = checkSteps(p, parsed.think);
-      const n = parsed.think.length ? parsed.think.split(',').length : 0;
-      // Every solution combines the numbers pairwise: count - 1 steps (the process reward's share).
-      stepsTotal = Math.max(p.numbers.length - 1, n);
-      checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${n} steps ok, reaching ${p.target}` });
+      firstWrong = checkSearch(p.numbers, p.target, parsed.think);
+      let detail = firstWrong?.reason ?? '';
+      if (!firstWrong) {
+        const steps = parsed.think.split(',');
+        const tries = steps.filter((s) => s !== BACK).length;
+        const gold = goldTrace(p, cfg) === parsed.think ? 'the gold trace' : 'not the gold trace';
+        detail = `${tries} operations ok, ${steps.length - tries} backtracks, reaching ${p.target} (${gold})`;
+      }
+      // The process reward's share: the gold search's length, or the steps written if longer.
+      stepsTotal = Math.max((goldTrace(p, cfg) ?? '').split(',').length, parsed.think.length ? parsed.think.split(',').length : 0);
+      checks.push({ name: 'steps', passed: firstWrong === null, detail });
     }
 
     const ans = parsed.answer === null ? null : parsed.answer.trim();
@@ -333,4 +271,3 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
     return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
   },
 };
-
