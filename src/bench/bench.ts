@@ -1,6 +1,6 @@
 // Benchmark of the training core per TensorFlow.js backend: AdamW training-step throughput (the
 // same work as Trainer.trainStep) for the nano/micro presets and two configs with PyTorch CPU
-// reference speeds (FACTS.md), sampling with and without the KV cache, tensors leaked per step and
+// reference speeds (docs/BENCHMARKS.md), sampling with and without the KV cache, tensors leaked per step and
 // per sample() call, and where a step's time goes on the fastest backend. Used by `reasonlab bench`
 // (src/cli/benchcmd.ts) and `npx tsx src/bench/run.ts`; benchMarkdown() renders the tables.
 

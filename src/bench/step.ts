@@ -16,7 +16,7 @@ export interface TrainSpec {
   batch: number;
   /** Sequence length of the batch (T). */
   seqLen: number;
-  /** PyTorch 1.13 CPU (OpenBLAS, 2 threads) tokens/s on this machine, from FACTS.md. */
+  /** PyTorch 1.13 CPU (OpenBLAS, 2 threads) tokens/s, measured on the 2-core dev machine (docs/BENCHMARKS.md; bench/reference_torch.py re-measures). */
   pytorchTokensPerS?: number;
 }
 
