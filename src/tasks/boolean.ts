@@ -229,13 +229,13 @@ function randomLeaf(rng: Rng, vars: number): Expr {
   return rng.float() < P_NOT ? { k: 'not', x: leaf } : leaf;
 }
 
-/** A tree of binary-operator height <= h, exactly h when `exact`. Negation only on leaves. */
-function randomTree(rng: Rng, vars: number, h: number, exact: boolean): Expr {
-  if (h === 0 || (!exact && rng.float() < P_LEAF)) return randomLeaf(rng, vars);
+/** A tree of binary-operator height <= h, exactly h when `exact`, every leaf at depth h when `full`. Negation only on leaves. */
+function randomTree(rng: Rng, vars: number, h: number, exact: boolean, full = false): Expr {
+  if (h === 0 || (!exact && !full && rng.float() < P_LEAF)) return randomLeaf(rng, vars);
   const deep = rng.int(2);
   const op = rng.int(2) === 0 ? '&' : '|';
-  const l = randomTree(rng, vars, h - 1, exact && deep === 0);
-  const r = randomTree(rng, vars, h - 1, exact && deep === 1);
+  const l = randomTree(rng, vars, h - 1, exact && deep === 0, full);
+  const r = randomTree(rng, vars, h - 1, exact && deep === 1, full);
   return { k: 'bin', op, l, r };
 }
 
@@ -269,7 +269,7 @@ export const boolean: Task<BooleanProblem, BooleanConfig> = {
     for (let t = 0; t < MAX_TRIES; t++) {
       let values = '';
       for (let i = 0; i < cfg.vars; i++) values += String(rng.int(2));
-      const e = randomTree(rng, cfg.vars, cfg.depth, true);
+      const e = randomTree(rng, cfg.vars, cfg.depth, true, cfg.format === 'circuit');
       p = { values, formula: renderFormula(e) };
       if (evaluate(e, values) === want) break;
     }
