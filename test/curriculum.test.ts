@@ -121,7 +121,7 @@ describe('Trainer with a curriculum (cpu)', () => {
     expect(t.levels.map((l) => l.label)).toEqual(['digits 1', 'digits 2', 'digits 3']);
     for (const ex of t.batchExamples(0)) expect(operandDigits(ex.prompt)).toBe(1);
     for (const ex of t.batchExamples(0, 1)) expect(operandDigits(ex.prompt)).toBeLessThanOrEqual(2);
-    t.levelAccuracy = async () => 0.95; // stub: the level is learned
+    t.levelAccuracy = async () => ({ accuracy: 0.95, n: 50 }); // stub: the level is learned
     const ev: TrainEvent[] = [];
     const n0 = tf.memory().numTensors;
     await t.evaluateAndReport((e) => void ev.push(e)); // not scheduled: reports, never moves
@@ -133,10 +133,10 @@ describe('Trainer with a curriculum (cpu)', () => {
     expect(t.level).toBe(1);
     expect(tf.memory().numTensors).toBe(n0);
     const evals = ev.filter((e): e is EvalEvent => e.type === 'eval');
-    expect(evals[0]).toMatchObject({ level: 0, level_label: 'digits 1', level_acc: 0.95, n: 4 });
+    expect(evals[0]).toMatchObject({ level: 0, level_label: 'digits 1', level_acc: 0.95, level_n: 50, n: 4 });
     expect(evals[2]).toMatchObject({ level: 1, level_label: 'digits 2' });
     expect(ev.filter((e) => e.type === 'curriculum')).toEqual([expect.objectContaining({ step: 2, from: 0, to: 1, label: 'digits 2', level_acc: 0.95, threshold: 0.9 })]);
-    t.levelAccuracy = async () => 0.5; // below the threshold: stays
+    t.levelAccuracy = async () => ({ accuracy: 0.5, n: 50 }); // below the threshold: stays
     t.step = 4;
     await t.evaluateAndReport(() => {}, { advance: true });
     expect(t.level).toBe(1);
@@ -147,9 +147,9 @@ describe('Trainer with a curriculum (cpu)', () => {
     await initBackend('cpu');
     const t = new Trainer(tiny({ curriculum: 'auto', steps: 2, 'eval.every': 1 }));
     const n0 = tf.memory().numTensors;
-    const acc = await t.levelAccuracy(0);
-    expect(acc).toBeGreaterThanOrEqual(0);
-    expect(acc).toBeLessThan(0.9);
+    const { accuracy, n } = await t.levelAccuracy(0);
+    expect(n).toBe(3); // min(eval.n 4, 100), but 1-digit addition has only 3 distinct test problems
+    expect(accuracy).toBeLessThan(0.9);
     const ev: TrainEvent[] = [];
     await t.run((e) => void ev.push(e));
     expect(tf.memory().numTensors).toBe(n0);

@@ -84,7 +84,7 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
     const clear = tty ? '\r\x1b[K' : '';
     if (e.type === 'eval') {
       lastEval = ` | acc ${pct(e.greedy_acc)} greedy, fully right`;
-      const lv = e.level !== undefined && e.level_acc !== undefined ? ` | at ${levelText(e.level)}: ${pct(e.level_acc)} fully right` : '';
+      const lv = e.level !== undefined && e.level_acc !== undefined ? ` | at ${levelText(e.level)}: ${pct(e.level_acc)} fully right (n=${e.level_n ?? '?'})` : '';
       // Fully right is the headline; answer-only and right-answer-wrong-steps are beside it.
       process.stderr.write(
         `${clear}eval @${e.step} (${e.phase}): fully right ${pct(e.greedy_acc)} greedy, ${pct(e.sampled_acc)} sampled | greedy answer only ${pct(e.greedy_answer_acc)}, right answer wrong steps ${pct(e.wrong_steps_rate)} | format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})${lv}\n`,

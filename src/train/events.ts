@@ -40,8 +40,10 @@ export interface EvalEvent {
   /** Auto curriculum: the level trained on (index, 0 = easiest), its label (e.g. "digits 2")... */
   level?: number;
   level_label?: string;
-  /** ...and greedy fully right on that level's own held-out problems (the move-up criterion). */
+  /** ...and greedy fully right on that level's own held-out problems (the move-up criterion)... */
   level_acc?: number;
+  /** ...and how many there were (at most 100; fewer where the level's problem space is small). */
+  level_n?: number;
 }
 
 /** The auto curriculum moved up a level at an evaluation. */

@@ -213,9 +213,10 @@ export class Trainer {
     const last = this.levels.length - 1;
     // Below the last level, its own test problems; at the last level the headline row is its accuracy.
     const own = lv < last ? await this.levelAccuracy(lv) : null;
-    const tagged: EventSink = (e) => sink(e.type === 'eval' ? { ...e, level: lv, level_label: this.levels[lv]!.label, level_acc: own ?? e.greedy_acc } : e);
+    const tagged: EventSink = (e) =>
+      sink(e.type === 'eval' ? { ...e, level: lv, level_label: this.levels[lv]!.label, level_acc: own?.accuracy ?? e.greedy_acc, level_n: own?.n ?? e.n } : e);
     const summary = await evaluateAndReport(this, this.evalProblems(), tagged, at);
-    const acc = own ?? summary.greedy;
+    const acc = own?.accuracy ?? summary.greedy;
     if (o.advance && this.step > this.curriculum.decidedAt) {
       const threshold = this.cfg.train.curriculumThreshold;
       const next = nextLevel(lv, this.levels.length, acc, threshold);
@@ -225,14 +226,17 @@ export class Trainer {
     return summary;
   }
 
-  /** Greedy fully-right accuracy on up to LEVEL_EVAL_N held-out test problems of level `level`. */
-  async levelAccuracy(level: number): Promise<number> {
+  /**
+   * Greedy fully-right accuracy on up to LEVEL_EVAL_N held-out test problems of level `level`, and
+   * how many there were (small problem spaces have few: 1-digit addition has 3).
+   */
+  async levelAccuracy(level: number): Promise<{ accuracy: number; n: number }> {
     const tc = this.levels[level]!.config;
     let ps = this.levelProblems.get(level);
     if (!ps) this.levelProblems.set(level, (ps = distinctProblems(this.task, tc, EVAL_SEED, 'test', Math.min(this.cfg.eval.n, LEVEL_EVAL_N))));
-    if (!ps.length) return 0;
+    if (!ps.length) return { accuracy: 0, n: 0 };
     const r = await evaluate(this.params, this.model, this.tok, this.task, tc, ps, { temperature: 0, topK: 0, seed: 0, batchSize: 128 });
-    return r.accuracy;
+    return { accuracy: r.accuracy, n: r.n };
   }
 
   async snapshot(): Promise<TrainerSnapshot> {
