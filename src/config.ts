@@ -3,6 +3,7 @@
 // keys are rejected. Shared by the CLI, the worker and the tests.
 
 import { PRESETS, type ModelConfig, type PresetName } from './model/config.ts';
+import { CURRICULA, type Curriculum } from './train/curriculum.ts';
 import { DEFAULT_OPTIM, type OptimConfig } from './train/schedule.ts';
 import { ConfigError, getTask, validateTaskConfig } from './tasks/registry.ts';
 import { SCHEMES } from './tasks/rewards.ts';
@@ -82,6 +83,15 @@ export interface RunConfig {
     logEvery: number;
     /** Stop after this many consecutive non-finite steps. */
     maxBadSteps: number;
+    /**
+     * SFT data schedule over the task's curriculum levels (src/train/curriculum.ts): off = the task
+     * config only; auto = start at the easiest level, move up one level at an evaluation when the
+     * held-out fully-right accuracy at the current level reaches curriculumThreshold; mixed = each
+     * example from a level drawn uniformly. Evaluation rows stay on the task config itself.
+     */
+    curriculum: Curriculum;
+    /** auto: fully-right held-out accuracy at the current level that moves up one level (0 = at every evaluation). */
+    curriculumThreshold: number;
   };
   eval: {
     /** Evaluate every this many steps (0 = only at the end). */
@@ -125,7 +135,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   stage: 'sft',
   task: { name: 'addition', config: {} },
   model: { preset: 'micro', ...PRESETS.micro, blockSize: 0 },
-  train: { ...DEFAULT_OPTIM, steps: 1000, batchSize: 32, trainSize: 0, seed: 1, logEvery: 10, maxBadSteps: 20 },
+  train: { ...DEFAULT_OPTIM, steps: 1000, batchSize: 32, trainSize: 0, seed: 1, logEvery: 10, maxBadSteps: 20, curriculum: 'off', curriculumThreshold: 0.9 },
   eval: { every: 250, n: 200, temperature: 0.8, topK: 0, samples: 4, passk: '', passkN: 0 },
   rl: DEFAULT_RL,
 };
@@ -252,7 +262,14 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
   need(t.gradClip >= 0, `train.gradClip must be >= 0, got ${t.gradClip}`);
   need(int(t.logEvery, 1), `train.logEvery must be an integer >= 1, got ${t.logEvery}`);
   need(int(t.maxBadSteps, 1), `train.maxBadSteps must be an integer >= 1, got ${t.maxBadSteps}`);
+  need((CURRICULA as readonly string[]).includes(t.curriculum), `train.curriculum must be one of ${CURRICULA.join(', ')}, got ${JSON.stringify(t.curriculum)}`);
+  need(
+    typeof t.curriculumThreshold === 'number' && t.curriculumThreshold >= 0 && t.curriculumThreshold <= 1,
+    `train.curriculumThreshold must be in [0, 1] (the fully-right held-out accuracy at the current level that moves up one level), got ${t.curriculumThreshold}`,
+  );
   const e = cfg.eval;
+  need(t.curriculum !== 'auto' || e.every > 0, `train.curriculum auto moves up at evaluations, so it needs eval.every > 0 (got ${e.every}): set --eval.every N`);
+  need(t.curriculum !== 'auto' || e.n > 0, `train.curriculum auto moves up on held-out accuracy, so it needs eval.n > 0 (got ${e.n})`);
   need(int(e.every, 0), `eval.every must be an integer >= 0, got ${e.every}`);
   need(int(e.n, 0), `eval.n must be an integer >= 0, got ${e.n}`);
   need(e.temperature > 0 && e.temperature <= 10, `eval.temperature must be in (0, 10], got ${e.temperature}`);

@@ -92,6 +92,29 @@ describe('reasonlab CLI', () => {
     expect(r.out).toMatch(/greedy accuracy\s+\d+\.\d%/);
   }, 300_000);
 
+  it('--curriculum auto shows the level, writes it to metrics and trainer.json, and resumes at it', () => {
+    const out = join(tmp, 'cur');
+    // Threshold 0: up one level at every scheduled evaluation (steps 2 and 4).
+    const args = ['--task', 'addition', '--digits', '3', '--preset', 'nano', '--backend', 'cpu', '--eval.n', '4', '--eval.samples', '0', '--logEvery', '1'];
+    let r = cli('train', '--out', out, ...args, '--steps', '4', '--eval.every', '2', '--curriculum', 'auto', '--curriculumThreshold', '0');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/curriculum auto: digits 1 -> digits 2 -> digits 3/);
+    expect(r.err).toMatch(/step 1\/4 \| level 1\/3 \(digits 1\)/);
+    expect(r.err).toMatch(/curriculum @2: .* moving up to level 2\/3 \(digits 2\)/);
+    expect(r.err).toMatch(/eval @2 .*\| at level 1\/3 \(digits 1\): \d+\.\d% fully right \(n=3\)/);
+    const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.filter((x) => x.type === 'step').map((x) => x.level)).toEqual([0, 0, 1, 1]);
+    expect(rows.filter((x) => x.type === 'eval').map((x) => [x.step, x.level, x.level_label])).toEqual([[2, 0, 'digits 1'], [4, 1, 'digits 2']]);
+    expect(JSON.parse(readFileSync(join(out, 'checkpoint/trainer.json'), 'utf8')).curriculum).toEqual({ level: 2, decided_at: 4 });
+    r = cli('train', '--resume', '--out', out, '--steps', '5', '--backend', 'cpu');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/resuming at curriculum level 3\/3 \(digits 3\)/);
+    expect(r.err).toMatch(/step 5\/5 \| level 3\/3/);
+    r = cli('train', '--out', join(tmp, 'cur-bad'), ...args, '--curriculum', 'auto', '--eval.every', '0');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/train\.curriculum auto moves up at evaluations, so it needs eval\.every > 0/);
+  }, 300_000);
+
   it('reports a corrupt checkpoint in one line naming the file', () => {
     const bad = join(tmp, 'run1', 'checkpoint', 'model.safetensors');
     if (!existsSync(bad)) return; // covered by the test above failing

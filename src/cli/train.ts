@@ -1,13 +1,14 @@
 // `reasonlab train`: SFT from scratch or resumed from a run's checkpoint, with a live progress
 // line, metrics.jsonl / samples.jsonl, and atomic checkpoints in runs/NAME/checkpoint/.
 
-import { applyOverrides, withDefaults, type RunConfig } from '../config.ts';
+import { applyOverrides, modelConfigOf, withDefaults, type RunConfig } from '../config.ts';
 import { recipeConfig } from '../recipes.ts';
 import { paramCount } from '../model/config.ts';
+import { curriculumLevels } from '../train/curriculum.ts';
 import type { TrainEvent } from '../train/events.ts';
 import { RlTrainer } from '../train/rl.ts';
 import { Trainer } from '../train/sft.ts';
-import { TASKS } from '../tasks/registry.ts';
+import { getTask, TASKS } from '../tasks/registry.ts';
 import { snapshotFromFiles, snapshotToFiles } from '../train/snapshot.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import { take, takeInt, UserError } from './args.ts';
@@ -34,6 +35,8 @@ Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
   model:  --preset nano|micro|mini  or --nLayer --nHead --nEmbd; --blockSize (0 = from the task)
   train:  --steps --batchSize --lr --minLr --warmupSteps --weightDecay --beta1 --beta2 --gradClip
           --trainSize (0 = fresh problems every step) --seed --logEvery --maxBadSteps
+          --curriculum off|auto|mixed (auto: easiest level first, up one level when the level's held-out
+          fully-right accuracy reaches --curriculumThreshold 0.9 at an evaluation; mixed: levels drawn uniformly)
   eval:   --eval.every --eval.n --eval.temperature --eval.topK --eval.samples --eval.passk 1,4,16 --eval.passkN
   rl:     --rl.algo --rl.steps --rl.prompts --rl.group --rl.pool (0 = fresh prompts) --rl.temperature --rl.scheme --rl.lr --rl.warmupSteps
           --rl.clip --rl.epochs --rl.kl --rl.entropy --rl.zeroVar keep|skip|resample --rl.baselineMomentum --rl.rolloutsMB
@@ -47,10 +50,29 @@ const FIXED_BY_CHECKPOINT = /^(model\.)?(preset|nLayer|nHead|nEmbd|blockSize)$|^
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+/** Labels of the run's curriculum levels, easiest first (empty when the curriculum is off). */
+function levelLabels(cfg: RunConfig): string[] {
+  if (cfg.train.curriculum === 'off') return [];
+  return curriculumLevels(getTask(cfg.task.name), cfg.task.config, modelConfigOf(cfg).blockSize).map((l) => l.label);
+}
+
+/** One line saying what the curriculum does, or '' when it is off. */
+function curriculumLine(cfg: RunConfig): string {
+  const labels = levelLabels(cfg);
+  if (!labels.length) return '';
+  const how =
+    cfg.train.curriculum === 'auto'
+      ? `up one level when its held-out fully-right accuracy reaches ${pct(cfg.train.curriculumThreshold)} (checked every ${cfg.eval.every} steps)`
+      : 'each example from a level drawn uniformly';
+  return `curriculum ${cfg.train.curriculum}: ${labels.join(' -> ')} | ${how}\n`;
+}
+
 /** Print and write a run's events: metrics.jsonl, samples.jsonl, rollouts.jsonl (rotated). */
 function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: number; label: string }) {
   const tty = process.stderr.isTTY;
   let lastEval = '';
+  const labels = levelLabels(cfg);
+  const levelText = (i: number) => `level ${i + 1}/${labels.length} (${labels[i] ?? '?'})`;
   const rolloutBytes = (cfg.rl.rolloutsMB * 1024 * 1024) / 4;
   return (e: TrainEvent) => {
     if (e.type === 'sample') return dir.append('samples.jsonl', e);
@@ -62,10 +84,13 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
     const clear = tty ? '\r\x1b[K' : '';
     if (e.type === 'eval') {
       lastEval = ` | acc ${pct(e.greedy_acc)} greedy, fully right`;
+      const lv = e.level !== undefined && e.level_acc !== undefined ? ` | at ${levelText(e.level)}: ${pct(e.level_acc)} fully right (n=${e.level_n ?? '?'})` : '';
       // Fully right is the headline; answer-only and right-answer-wrong-steps are beside it.
       process.stderr.write(
-        `${clear}eval @${e.step} (${e.phase}): fully right ${pct(e.greedy_acc)} greedy, ${pct(e.sampled_acc)} sampled | greedy answer only ${pct(e.greedy_answer_acc)}, right answer wrong steps ${pct(e.wrong_steps_rate)} | format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})\n`,
+        `${clear}eval @${e.step} (${e.phase}): fully right ${pct(e.greedy_acc)} greedy, ${pct(e.sampled_acc)} sampled | greedy answer only ${pct(e.greedy_answer_acc)}, right answer wrong steps ${pct(e.wrong_steps_rate)} | format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})${lv}\n`,
       );
+    } else if (e.type === 'curriculum') {
+      process.stderr.write(`${clear}curriculum @${e.step}: ${pct(e.level_acc)} fully right at ${levelText(e.from)} >= ${pct(e.threshold)}, moving up to ${levelText(e.to)}\n`);
     } else if (e.type === 'passk') {
       const ks = e.ks.map((k, i) => `pass@${k} ${pct(e.overall.passk[i]!)}`).join('  ');
       process.stderr.write(`${clear}        ${ks}  (n=${e.n_samples} samples/problem, T=${e.temperature})  right answer wrong steps ${pct(e.overall.wrong_steps_rate)}\n`);
@@ -73,9 +98,10 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
       const t = total();
       const rate = Math.max(t.step, 1) / Math.max(e.elapsed_s, 1e-9);
       const eta = fmtDuration((t.of - t.step) / Math.max(rate, 1e-9));
+      const cur = e.type !== 'step' || !labels.length ? '' : e.level !== undefined ? ` | ${levelText(e.level)}` : ` | ${cfg.train.curriculum} over ${labels.length} levels`;
       const line =
         e.type === 'step'
-          ? `step ${t.step}/${t.of} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ${Math.round(e.tokens_per_s).toLocaleString('en-US')} tok/s | ETA ${eta}${lastEval}`
+          ? `step ${t.step}/${t.of}${cur} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ${Math.round(e.tokens_per_s).toLocaleString('en-US')} tok/s | ETA ${eta}${lastEval}`
           : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)} | acc ${pct(e.accuracy)} (answer ${pct(e.answer_acc)}) | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
       process.stderr.write(tty ? `${clear}${line}` : line + '\n');
     } else if (e.type === 'warning') {
@@ -158,7 +184,9 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
     dir.writeJSON('config.json', { run: cfg, model: t.model, params: paramCount(t.model), backend: { name: backend.name, adapter: backend.adapter } });
   }
   process.stderr.write(
-    `${resume ? 'resuming' : 'training'} ${cfg.task.name} ${JSON.stringify(cfg.task.config)} | model ${t.model.nLayer}x${t.model.nEmbd} (${(paramCount(t.model) / 1e3).toFixed(0)}k params, ctx ${t.model.blockSize}) | step ${t.step} -> ${cfg.train.steps} | ${out}\n`,
+    `${resume ? 'resuming' : 'training'} ${cfg.task.name} ${JSON.stringify(cfg.task.config)} | model ${t.model.nLayer}x${t.model.nEmbd} (${(paramCount(t.model) / 1e3).toFixed(0)}k params, ctx ${t.model.blockSize}) | step ${t.step} -> ${cfg.train.steps} | ${out}\n` +
+      curriculumLine(cfg) +
+      (resume && cfg.train.curriculum === 'auto' ? `resuming at curriculum level ${t.level + 1}/${t.levels.length} (${t.levels[t.level]!.label})\n` : ''),
   );
 
   let rl: RlTrainer | undefined;

@@ -15,6 +15,8 @@ export interface StepEvent {
   /** Positions processed per second (B*T per step), averaged since the last step event. */
   tokens_per_s: number;
   elapsed_s: number;
+  /** Auto curriculum: the level (index, 0 = easiest) this step's batch came from. */
+  level?: number;
 }
 
 export interface EvalEvent {
@@ -35,6 +37,27 @@ export interface EvalEvent {
   format_rate: number;
   truncated_rate: number;
   elapsed_s: number;
+  /** Auto curriculum: the level trained on (index, 0 = easiest), its label (e.g. "digits 2")... */
+  level?: number;
+  level_label?: string;
+  /** ...and greedy fully right on that level's own held-out problems (the move-up criterion)... */
+  level_acc?: number;
+  /** ...and how many there were (at most 100; fewer where the level's problem space is small). */
+  level_n?: number;
+}
+
+/** The auto curriculum moved up a level at an evaluation. */
+export interface CurriculumEvent {
+  type: 'curriculum';
+  phase: Phase;
+  step: number;
+  from: number;
+  to: number;
+  /** Label of the new level. */
+  label: string;
+  /** Fully-right held-out accuracy at the old level that reached the threshold. */
+  level_acc: number;
+  threshold: number;
 }
 
 /** One RL step: the rollouts' rewards and the update's statistics. */
@@ -171,5 +194,5 @@ export interface DoneEvent {
   elapsed_s: number;
 }
 
-export type TrainEvent = StepEvent | EvalEvent | SampleEvent | WarningEvent | PhaseEvent | DoneEvent | RlStepEvent | PassKEvent | RolloutEvent;
+export type TrainEvent = StepEvent | EvalEvent | SampleEvent | WarningEvent | PhaseEvent | DoneEvent | RlStepEvent | PassKEvent | RolloutEvent | CurriculumEvent;
 export type EventSink = (e: TrainEvent) => void | Promise<void>;

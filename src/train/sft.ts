@@ -1,6 +1,7 @@
 // Supervised fine-tuning on gold reasoning traces: a Trainer owns the model, the optimizer and
 // the data stream, and `run()` trains, evaluates and reports through typed events. Batches are a
-// pure function of (seed, step), so a resumed run continues exactly where it stopped.
+// pure function of (seed, step) and, under the auto curriculum, the current level, which is saved
+// in snapshots: a resumed run continues exactly where it stopped.
 
 import * as tf from '@tensorflow/tfjs';
 import { modelConfigOf, type RunConfig } from '../config.ts';
@@ -13,7 +14,9 @@ import { getTask } from '../tasks/registry.ts';
 import type { AnyTask } from '../tasks/types.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { Tokenizer } from '../tokenizer.ts';
-import { evaluateAndReport, heldOutProblems, type EvalSummary } from './report.ts';
+import { curriculumLevels, mixedLevel, nextLevel, type CurriculumLevel } from './curriculum.ts';
+import { evaluate } from './eval.ts';
+import { EVAL_SEED, evaluateAndReport, heldOutProblems, type EvalSummary } from './report.ts';
 import type { EventSink, Phase } from './events.ts';
 import { AdamW, lrAt } from './optim.ts';
 
@@ -23,7 +26,17 @@ export interface TrainerSnapshot {
   step: number;
   params: Map<string, Float32Array>;
   optimizer: Awaited<ReturnType<AdamW['state']>>;
+  /** Auto curriculum: the current level and the last step whose evaluation decided on it. */
+  curriculum?: CurriculumState;
 }
+
+export interface CurriculumState {
+  level: number;
+  decidedAt: number;
+}
+
+/** Held-out problems per level evaluation of the auto curriculum (at most eval.n). */
+export const LEVEL_EVAL_N = 100;
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -41,7 +54,12 @@ export class Trainer {
   /** Steps completed. */
   step = 0;
   phase: Phase = 'sft';
-  private pool: unknown[] | null = null;
+  /** The curriculum levels, easiest first, the task config last (just that one when off). */
+  readonly levels: CurriculumLevel[];
+  /** Auto curriculum: index into `levels` trained on now, and the step that last decided it. */
+  curriculum: CurriculumState = { level: 0, decidedAt: 0 };
+  private pools = new Map<number, unknown[]>();
+  private levelProblems = new Map<number, unknown[]>();
   private t0 = 0;
 
   constructor(
@@ -51,6 +69,15 @@ export class Trainer {
     this.tok = init?.tokenizer ?? new Tokenizer();
     this.model = modelConfigOf(cfg, this.tok);
     this.task = getTask(cfg.task.name);
+    this.levels = cfg.train.curriculum === 'off' ? [{ config: cfg.task.config, label: 'task' }] : curriculumLevels(this.task, cfg.task.config, this.model.blockSize);
+    const c = init?.snapshot?.curriculum;
+    if (c && cfg.train.curriculum === 'auto') {
+      // Checked before any tensor exists, so a bad snapshot leaks nothing.
+      if (!Number.isInteger(c.level) || c.level < 0 || c.level >= this.levels.length) {
+        throw new Error(`the snapshot's curriculum level ${c.level} is not one of the run's ${this.levels.length} levels (${this.levels.map((l) => l.label).join(' | ')})`);
+      }
+      this.curriculum = { level: c.level, decidedAt: c.decidedAt };
+    }
     const arrays = init?.snapshot?.params ?? init?.params ?? initParamArrays(this.model, new Rng(hashInts(cfg.train.seed, 1)));
     this.params = makeParams(this.model, arrays);
     const decay = new Set(paramSpecs(this.model).filter((s) => s.decay).map((s) => s.name));
@@ -61,23 +88,35 @@ export class Trainer {
     }
   }
 
-  /** The examples of step `step`: a pure function of the seed and the step. */
-  batchExamples(step: number): Example[] {
-    const { seed, batchSize: B, trainSize } = this.cfg.train;
-    const tc = this.cfg.task.config;
-    const probs: unknown[] = [];
-    if (trainSize > 0) {
-      this.pool ??= distinctProblems(this.task, tc, seed, 'train', trainSize);
-      const rng = new Rng(hashInts(seed, 2, step));
-      for (let b = 0; b < B; b++) probs.push(this.pool[rng.int(this.pool.length)]);
-    } else {
-      for (let b = 0; b < B; b++) probs.push(problemAt(this.task, tc, seed, 'train', step * B + b));
-    }
-    return probs.map((p) => this.goldExample(p));
+  /** The auto curriculum's current level (0 when the curriculum is off or mixed). */
+  get level(): number {
+    return this.cfg.train.curriculum === 'auto' ? this.curriculum.level : 0;
   }
 
-  goldExample(p: unknown): Example {
-    const tc = this.cfg.task.config;
+  /**
+   * The examples of step `step`: a pure function of the seed, the step and (auto curriculum) the
+   * level. Each example's level: the auto level, a uniform draw per (seed, step, b) when mixed,
+   * else the task config. With trainSize > 0 each level has its own pool of distinct problems.
+   */
+  batchExamples(step: number, level = this.level): Example[] {
+    const { seed, batchSize: B, trainSize, curriculum } = this.cfg.train;
+    const rng = trainSize > 0 ? new Rng(hashInts(seed, 2, step)) : null;
+    const out: Example[] = [];
+    for (let b = 0; b < B; b++) {
+      const lv = curriculum === 'mixed' ? mixedLevel(seed, step, b, this.levels.length) : level;
+      const tc = this.levels[lv]!.config;
+      let p: unknown;
+      if (rng) {
+        let pool = this.pools.get(lv);
+        if (!pool) this.pools.set(lv, (pool = distinctProblems(this.task, tc, seed, 'train', trainSize)));
+        p = pool[rng.int(pool.length)];
+      } else p = problemAt(this.task, tc, seed, 'train', step * B + b);
+      out.push(this.goldExample(p, tc));
+    }
+    return out;
+  }
+
+  goldExample(p: unknown, tc: object = this.cfg.task.config): Example {
     const g = this.task.gold(p, tc);
     return { prompt: this.task.prompt(p, tc), completion: renderCompletion(g, g.trace.length > 0) };
   }
@@ -99,7 +138,8 @@ export class Trainer {
     const evalEvery = this.cfg.eval.every;
     this.t0 = performance.now();
     await sink({ type: 'phase', phase: this.phase, step: this.step });
-    let pending: { step: number; lr: number; out: ReturnType<Trainer['trainStep']> }[] = [];
+    let pending: { step: number; lr: number; level: number; out: ReturnType<Trainer['trainStep']> }[] = [];
+    const auto = this.cfg.train.curriculum === 'auto';
     let tWindow = performance.now();
     let badRun = 0;
     let reason: 'finished' | 'stopped' | 'diverged' = 'finished';
@@ -119,7 +159,8 @@ export class Trainer {
           await sink({ type: 'warning', phase: this.phase, step: p.step, message: `non-finite loss (${loss}) or gradient norm (${gn}): step skipped, parameters and optimizer state kept at the last good values` });
         } else badRun = 0;
         if (i === pending.length - 1) {
-          await sink({ type: 'step', phase: this.phase, step: p.step, loss, lr: p.lr, grad_norm: gn, tokens_per_s: tps, elapsed_s: (now - this.t0) / 1000 });
+          const lv = auto ? { level: p.level } : {};
+          await sink({ type: 'step', phase: this.phase, step: p.step, loss, lr: p.lr, grad_norm: gn, tokens_per_s: tps, elapsed_s: (now - this.t0) / 1000, ...lv });
         }
         for (const x of Object.values(p.out)) x.dispose();
       }
@@ -131,22 +172,24 @@ export class Trainer {
         break;
       }
       const lr = lrAt(this.opt.cfg, this.opt.step);
-      const out = this.trainStep(this.batchExamples(this.step));
+      const level = this.level;
+      const out = this.trainStep(this.batchExamples(this.step, level));
       this.step++;
-      pending.push({ step: this.step, lr, out });
+      pending.push({ step: this.step, lr, level, out });
       if (this.step % logEvery === 0 || this.step === steps) await flush();
       if (badRun >= maxBadSteps) {
         reason = 'diverged';
         break;
       }
-      if (evalEvery > 0 && this.step % evalEvery === 0 && this.step < steps) await this.evaluateAndReport(sink);
+      if (evalEvery > 0 && this.step % evalEvery === 0 && this.step < steps) await this.evaluateAndReport(sink, { advance: true });
       if (o.onCheckpoint && o.checkpointEvery && this.step % o.checkpointEvery === 0 && this.step < steps) {
         await flush();
         await o.onCheckpoint(this.step);
       }
     }
     await flush();
-    if (reason !== 'diverged') await this.evaluateAndReport(sink);
+    // The final evaluation moves the curriculum only on an evaluation step, as a longer run would.
+    if (reason !== 'diverged') await this.evaluateAndReport(sink, { advance: evalEvery > 0 && this.step % evalEvery === 0 });
     if (o.onCheckpoint) await o.onCheckpoint(this.step);
     await sink({ type: 'done', phase: this.phase, step: this.step, reason, elapsed_s: (performance.now() - this.t0) / 1000 });
     return reason;
@@ -157,12 +200,48 @@ export class Trainer {
     return heldOutProblems(this.task, this.cfg);
   }
 
-  async evaluateAndReport(sink: EventSink): Promise<EvalSummary> {
-    return evaluateAndReport(this, this.evalProblems(), sink, { phase: this.phase, step: this.step, elapsed: () => (performance.now() - this.t0) / 1000 });
+  /**
+   * Evaluate on the task config's held-out problems (the headline row, comparable across
+   * schedules). Auto curriculum: the row also carries the current level and its own held-out
+   * accuracy, and with `advance` (a scheduled evaluation) the level moves up when that accuracy
+   * reaches the threshold, at most once per step.
+   */
+  async evaluateAndReport(sink: EventSink, o: { advance?: boolean } = {}): Promise<EvalSummary> {
+    const at = { phase: this.phase, step: this.step, elapsed: () => (performance.now() - this.t0) / 1000 };
+    if (this.cfg.train.curriculum !== 'auto') return evaluateAndReport(this, this.evalProblems(), sink, at);
+    const lv = this.curriculum.level;
+    const last = this.levels.length - 1;
+    // Below the last level, its own test problems; at the last level the headline row is its accuracy.
+    const own = lv < last ? await this.levelAccuracy(lv) : null;
+    const tagged: EventSink = (e) =>
+      sink(e.type === 'eval' ? { ...e, level: lv, level_label: this.levels[lv]!.label, level_acc: own?.accuracy ?? e.greedy_acc, level_n: own?.n ?? e.n } : e);
+    const summary = await evaluateAndReport(this, this.evalProblems(), tagged, at);
+    const acc = own?.accuracy ?? summary.greedy;
+    if (o.advance && this.step > this.curriculum.decidedAt) {
+      const threshold = this.cfg.train.curriculumThreshold;
+      const next = nextLevel(lv, this.levels.length, acc, threshold);
+      this.curriculum = { level: next, decidedAt: this.step };
+      if (next !== lv) await sink({ type: 'curriculum', phase: this.phase, step: this.step, from: lv, to: next, label: this.levels[next]!.label, level_acc: acc, threshold });
+    }
+    return summary;
+  }
+
+  /**
+   * Greedy fully-right accuracy on up to LEVEL_EVAL_N held-out test problems of level `level`, and
+   * how many there were (small problem spaces have few: 1-digit addition has 3).
+   */
+  async levelAccuracy(level: number): Promise<{ accuracy: number; n: number }> {
+    const tc = this.levels[level]!.config;
+    let ps = this.levelProblems.get(level);
+    if (!ps) this.levelProblems.set(level, (ps = distinctProblems(this.task, tc, EVAL_SEED, 'test', Math.min(this.cfg.eval.n, LEVEL_EVAL_N))));
+    if (!ps.length) return { accuracy: 0, n: 0 };
+    const r = await evaluate(this.params, this.model, this.tok, this.task, tc, ps, { temperature: 0, topK: 0, seed: 0, batchSize: 128 });
+    return { accuracy: r.accuracy, n: r.n };
   }
 
   async snapshot(): Promise<TrainerSnapshot> {
-    return { step: this.step, params: await paramArrays(this.params), optimizer: await this.opt.state() };
+    const curriculum = this.cfg.train.curriculum === 'auto' ? { curriculum: { ...this.curriculum } } : {};
+    return { step: this.step, params: await paramArrays(this.params), optimizer: await this.opt.state(), ...curriculum };
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 // A resumable training snapshot as files: the Hugging Face checkpoint (config.json,
 // model.safetensors, tokenizer.json) plus optimizer.safetensors (AdamW moments) and trainer.json
-// (step, optimizer counters, the run config). Pure: the CLI writes them to disk, the app to
+// (step, optimizer counters, the run config, the auto curriculum's level). Pure: the CLI writes them to disk, the app to
 // IndexedDB or a download.
 
 import type { RunConfig } from '../config.ts';
@@ -39,6 +39,8 @@ export interface TrainerJSON {
   /** RL: the global step the RL phase started at. */
   offset?: number;
   rl?: { step: number; start_step: number; baseline: number | null; optimizer_step: number };
+  /** Auto curriculum: the level trained on and the step whose evaluation last decided it. */
+  curriculum?: { level: number; decided_at: number };
 }
 
 export function snapshotToFiles(snap: TrainerSnapshot & Partial<RlState>, cfg: RunConfig, model: ModelConfig, tok: Tokenizer): SnapshotFiles {
@@ -52,6 +54,7 @@ export function snapshotToFiles(snap: TrainerSnapshot & Partial<RlState>, cfg: R
   for (const [name, m] of snap.optimizer.m) opt.push({ name: `m.${name}`, shape: [m.length], data: m });
   for (const [name, v] of snap.optimizer.v) opt.push({ name: `v.${name}`, shape: [v.length], data: v });
   const trainer: TrainerJSON = { format: 'reasonlab-trainer', version: 1, step: snap.step, adam_t: snap.optimizer.t, config: cfg };
+  if (snap.curriculum) trainer.curriculum = { level: snap.curriculum.level, decided_at: snap.curriculum.decidedAt };
   const files: SnapshotFiles = { ...ck, 'optimizer.safetensors': encodeSafetensors(opt, { format: 'reasonlab-adamw' }), 'trainer.json': '' };
   if (snap.ref && snap.rlStep !== undefined && snap.startStep !== undefined) {
     Object.assign(trainer, { phase: 'rl', offset: snap.startStep, rl: { step: snap.rlStep, start_step: snap.startStep, baseline: snap.baseline ?? null, optimizer_step: snap.optStep ?? 0 } });
@@ -94,6 +97,10 @@ export function snapshotFromFiles(f: { config: string; safetensors: Uint8Array; 
       throw new CheckpointError(`${where}/optimizer.safetensors: moments for ${name} are missing or of the wrong size`);
     }
   }
+  const cur = tj.curriculum;
+  if (cur !== undefined && !(Number.isInteger(cur?.level) && cur.level >= 0 && Number.isInteger(cur.decided_at) && cur.decided_at >= 0)) {
+    throw new CheckpointError(`${where}/trainer.json: "curriculum" must be {"level": integer >= 0, "decided_at": integer >= 0}, got ${JSON.stringify(cur)}`);
+  }
   let rl: RlState | undefined;
   if (tj.phase === 'rl' && tj.rl) {
     if (!f.ref) throw new CheckpointError(`${where}: an RL checkpoint needs ref.safetensors (the frozen start policy) beside trainer.json`);
@@ -108,7 +115,7 @@ export function snapshotFromFiles(f: { config: string; safetensors: Uint8Array; 
     cfg: tj.config,
     model: ck.config,
     tokenizer: ck.tokenizer,
-    snapshot: { step: tj.step, params: ck.params, optimizer: { step: tj.step, t: tj.adam_t, m, v } },
+    snapshot: { step: tj.step, params: ck.params, optimizer: { step: tj.step, t: tj.adam_t, m, v }, ...(cur ? { curriculum: { level: cur.level, decidedAt: cur.decided_at } } : {}) },
     ...(rl ? { rl } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { runTotal } from '../runsteps.ts';
 import type { AppInfo, BackendReport, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from '../worker/protocol.ts';
 import { Chart, type ChartRun } from './Chart.tsx';
-import { ACC_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
+import { ACC_CHART, CURRICULUM_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
 import { errorText, getClient, restartWorker, setUpdateHandler } from './client.ts';
 import { Settings, type SetParam } from './Controls.tsx';
 import type { Demo } from './demos.ts';
@@ -328,6 +328,7 @@ export function App() {
   const compareIds = useMemo(() => new Set(compare.keys()), [compare]);
   const evalPoints = cur?.count('eval') ?? 0;
   const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);
+  const hasLevels = chartRuns.some((r) => r.data.col('step', 'level') !== null);
   // After a load: the newest stored run, shown (not training) until something starts.
   const restoredRun = status.state === 'idle' && restoredId ? (runs.find((r) => r.id === restoredId) ?? null) : null;
   const shown = restoredRun ? { step: restoredRun.step, total: runTotal(restoredRun.cfg), phase: restoredRun.phase } : status;
@@ -423,6 +424,7 @@ export function App() {
           <div className="charts">
             <Chart spec={ACC_CHART} runs={chartRuns} mode={xMode} version={version} testId="acc-chart" points={evalPoints} />
             <Chart spec={LOSS_CHART} runs={chartRuns} mode={xMode} version={version} testId="loss-chart" />
+            {hasLevels && <Chart spec={CURRICULUM_CHART} runs={chartRuns} mode={xMode} version={version} />}
             {hasRl && RL_CHARTS.map((s) => <Chart key={s.id} spec={s} runs={chartRuns} mode={xMode} version={version} />)}
             <Chart spec={SPEED_CHART} runs={chartRuns} mode={xMode} version={version} />
           </div>

@@ -111,6 +111,8 @@ export const Settings = memo(function Settings(props: { info: AppInfo; resolved:
         <Field label="min lr (cosine end)" value={num(cfg.train.minLr)} onCommit={sec('train', 'minLr')} disabled={locked} />
         <Field label="warmup steps" value={num(cfg.train.warmupSteps)} onCommit={sec('train', 'warmupSteps')} step="1" disabled={locked} />
         <Field label="distinct problems (0 = ∞)" value={num(cfg.train.trainSize)} onCommit={sec('train', 'trainSize')} step="1" disabled={locked} />
+        <Select label="curriculum" value={cfg.train.curriculum ?? 'off'} options={['off', 'auto', 'mixed']} onCommit={sec('train', 'curriculum')} disabled={locked} />
+        {cfg.train.curriculum === 'auto' && <Field label="move up at level accuracy" value={num(cfg.train.curriculumThreshold)} onCommit={sec('train', 'curriculumThreshold')} disabled={locked} />}
       </Group>
       <Group title="RL" open={stage !== 'sft'}>
         <Field label="RL steps" value={num(rl.steps)} onCommit={sec('rl', 'steps')} step="1" disabled={locked} />

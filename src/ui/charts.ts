@@ -1,5 +1,6 @@
 // Which charts the app draws, as data: event type and column of each line. The accuracy chart's
-// headline is fully right (greedy_acc); the looser answer-only share sits beside it.
+// headline is fully right (greedy_acc); the looser answer-only share sits beside it. The auto
+// curriculum adds the accuracy at its current level and a chart of the level over steps.
 
 import type { ChartSpec } from './Chart.tsx';
 
@@ -14,6 +15,8 @@ export const ACC_CHART: ChartSpec = {
     { type: 'eval', key: 'sampled_acc', label: 'sampled (fully right)' },
     { type: 'eval', key: 'greedy_answer_acc', label: 'greedy, answer only' },
     { type: 'eval', key: 'wrong_steps_rate', label: 'greedy, right answer wrong steps' },
+    // Auto curriculum only: fully right on the current level's own held-out problems.
+    { type: 'eval', key: 'level_acc', label: 'greedy at the curriculum level (fully right)' },
   ],
   dynamic: [{ type: 'passk', prefix: 'overall.passk.', label: (i, d) => `pass@${d.last('passk', `ks.${i}`) ?? '?'}` }],
 };
@@ -25,6 +28,13 @@ export const LOSS_CHART: ChartSpec = {
     { type: 'step', key: 'loss', label: 'SFT loss' },
     { type: 'rl_step', key: 'loss', label: 'RL policy loss' },
   ],
+};
+
+/** Auto curriculum: the level each step trained on (drawn only when a run has the column). */
+export const CURRICULUM_CHART: ChartSpec = {
+  id: 'curriculum',
+  title: 'Curriculum level (0 = easiest, last = the task settings)',
+  lines: [{ type: 'step', key: 'level', label: 'curriculum level' }],
 };
 
 export const SPEED_CHART: ChartSpec = {

@@ -6,6 +6,7 @@
 import { modelConfigOf, type RunConfig } from '../config.ts';
 import type { Example } from '../data/batch.ts';
 import { parseJsonl, type Row } from '../records/jsonl.ts';
+import { ConfigError } from '../tasks/registry.ts';
 import { generateRecord, RecordError, toTRL } from '../records/record.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { Tokenizer } from '../tokenizer.ts';
@@ -66,6 +67,8 @@ export class DatasetTrainer extends Trainer {
     private readonly examples: Example[],
     init?: ConstructorParameters<typeof Trainer>[1],
   ) {
+    // A curriculum draws each level's problems from the generator; a dataset has no levels.
+    if (cfg.train.curriculum !== 'off') throw new ConfigError(`curriculum ${cfg.train.curriculum} draws problems from the generator at each level: set curriculum to off to train on a dataset`);
     super(cfg, init);
   }
 
