@@ -249,8 +249,18 @@ describe('rewards and flags', () => {
     expect(v(good, { scheme: 'tinyzero' }).scheme).toBe('tinyzero');
   });
 
+  it("'full' pays only fully right completions: a right answer through a wrong step earns 0", () => {
+    expect(v(good, { scheme: 'full' }).reward).toBe(1);
+    const gold = addition.gold(P, SCRATCH);
+    const steps = gold.trace.split(',');
+    steps[0] = steps[0]!.replace(/=(\d+)$/, (_m, d: string) => `=${(Number(d) + 1) % 100}`);
+    const wrongStep = v(`<think>${steps.join(',')}</think><answer>${gold.answer}</answer>`, { scheme: 'full' });
+    expect(wrongStep.correct).toBe(true);
+    expect(wrongStep.reward).toBe(0);
+  });
+
   it('unknown scheme throws naming the known ones', () => {
-    expect(() => v(good, { scheme: 'partial' })).toThrow(/unknown reward scheme "partial" \(known: binary, tinyzero, logicrl, process\)/);
+    expect(() => v(good, { scheme: 'partial' })).toThrow(/unknown reward scheme "partial" \(known: binary, tinyzero, logicrl, process, full\)/);
   });
 
   it('truncated flag passes through unchanged', () => {

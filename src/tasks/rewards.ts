@@ -9,11 +9,14 @@
 //             without steps pay 1 for a right answer. The outcome half means a wrong answer never
 //             earns full reward, however good its steps (a share alone paid 1.0 for gold steps
 //             followed by a wrong answer), and a right answer with wrong steps earns less than 1.
+//   full      1 if the completion is fully right (format, every step and the answer), else 0: the
+//             headline accuracy as a reward. On tasks with two or three possible answers an
+//             outcome reward pays lucky guesses through wrong steps; this one never does.
 // Under every scheme a wrong answer earns strictly less than the right answer with the same steps
 // (test/helpers/task.ts checks it for every task). An empty think earns no step credit: the tasks
 // count it as a wrong first step.
 
-export const SCHEMES = ['binary', 'tinyzero', 'logicrl', 'process'] as const;
+export const SCHEMES = ['binary', 'tinyzero', 'logicrl', 'process', 'full'] as const;
 export type Scheme = (typeof SCHEMES)[number];
 
 export interface RewardInput {
@@ -39,6 +42,8 @@ export function reward(scheme: string, r: RewardInput): number {
       if (!r.format_ok) return 0;
       if (r.step_fraction === undefined) return r.outcome_ok ? 1 : 0;
       return 0.5 * r.step_fraction + 0.5 * (r.outcome_ok ? 1 : 0);
+    case 'full':
+      return correct && (r.step_fraction === undefined || r.step_fraction === 1) ? 1 : 0;
     default:
       throw new Error(`unknown reward scheme "${scheme}" (known: ${SCHEMES.join(', ')})`);
   }

@@ -164,6 +164,9 @@ export function expectEmptyThinkNoStepCredit<P, C extends object>(task: Task<P, 
     expect(r.first_wrong_step?.step, label).toBe(1);
     expect(r.reward, label).toBe(0.5);
     expect(task.verify(p, withThink('', wrong(p, gold)), cfg, { scheme: 'process' }).reward, label).toBe(0);
+    // 'full' pays only fully right completions: the right answer without its steps earns nothing.
+    expect(task.verify(p, withThink('', gold.answer), cfg, { scheme: 'full' }).reward, label).toBe(0);
+    expect(task.verify(p, withThink(gold.trace, gold.answer), cfg, { scheme: 'full' }).reward, label).toBe(1);
   }
 }
 
