@@ -59,6 +59,8 @@ export function App() {
   const [dataErr, setDataErr] = useState<string | null>(null);
   const [xMode, setXMode] = useState<'step' | 'time'>('step');
   const queue = useRef<Demo['runs']>([]);
+  /** The demo whose runs are on screen: its note says what to watch and what was measured. */
+  const [demo, setDemo] = useState<Demo | null>(null);
   const timer = useRef(0);
 
   // The page's one worker (module level in client.ts: StrictMode's double mount reuses it).
@@ -233,11 +235,13 @@ export function App() {
 
   const start = () => {
     queue.current = [];
+    setDemo(null);
     void startWith(params.current);
   };
 
   const runDemo = (d: Demo) => {
     if (active) return;
+    setDemo(d);
     const [first, ...rest] = d.runs;
     queue.current = rest;
     setCompare(new Map());
@@ -421,6 +425,13 @@ export function App() {
             </button>
             {compare.size > 0 && <span className="muted">comparing with {compare.size} saved run(s) (dashed)</span>}
           </div>
+          {demo && (
+            <section className="panel demo-note" data-testid="demo-note">
+              <h2>{demo.title}</h2>
+              <p>{demo.blurb}</p>
+              <p className="muted">{demo.watch}</p>
+            </section>
+          )}
           <div className="charts">
             <Chart spec={ACC_CHART} runs={chartRuns} mode={xMode} version={version} testId="acc-chart" points={evalPoints} />
             <Chart spec={LOSS_CHART} runs={chartRuns} mode={xMode} version={version} testId="loss-chart" />

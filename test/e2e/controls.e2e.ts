@@ -37,9 +37,9 @@ describe.skipIf(noBrowser)('controls', () => {
   it('a demo button starts its first run with the demo settings', async () => {
     await withApp(browser(), 'demo', 'backend=wasm', async ({ page, errors }) => {
       await waitForBadge(page);
-      await page.locator('[data-testid="demo-preset"][data-demo="syllogism-sft-rl"]').click();
+      await page.locator('[data-testid="demo-preset"][data-demo="boolean-sft-rl"]').click();
       await waitForState(page, ['running'], 120_000);
-      expect(await page.getByTestId('task-select').inputValue()).toBe('syllogism');
+      expect(await page.getByTestId('task-select').inputValue()).toBe('boolean');
       await waitFor(page, 'a step', (s) => s.step >= 1, { timeout: 120_000 });
       await page.getByTestId('stop-btn').click();
       await waitForState(page, ['stopped'], 60_000);
