@@ -324,11 +324,11 @@ export function App() {
   const name = runs.find((r) => r.id === cur?.id)?.name ?? '';
   if (cur && name) cur.name = name;
   const chartRuns: ChartRun[] = useMemo(() => {
-    const list: ChartRun[] = cur ? [{ data: cur, label: 'this run', index: 0 }] : [];
+    const list: ChartRun[] = cur ? [{ data: cur, label: cur.name ? `${cur.name} (this run)` : 'this run', index: 0 }] : [];
     let i = 1;
     for (const d of compare.values()) if (d.id !== cur?.id) list.push({ data: d, label: d.name || d.id, index: i++ });
     return list;
-  }, [cur, compare]);
+  }, [cur, compare, name]);
   const compareIds = useMemo(() => new Set(compare.keys()), [compare]);
   const evalPoints = cur?.count('eval') ?? 0;
   const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);

@@ -12,6 +12,8 @@ export interface Line {
   type: string;
   key: string;
   label: string;
+  /** Left out when several runs are compared, to keep the legend readable. */
+  minor?: boolean;
 }
 
 export interface ChartSpec {
@@ -27,7 +29,7 @@ export interface ChartSpec {
 export interface ChartRun {
   data: RunData;
   label: string;
-  /** 0 = the current run (solid), others dashed. */
+  /** 0 = the current run; with one run it is solid and compared runs dashed, with several each run has its colour. */
   index: number;
 }
 
@@ -49,7 +51,7 @@ function xOf(d: RunData, type: string, mode: 'step' | 'time'): Float64Array | nu
 }
 
 export function linesOf(spec: ChartSpec, runs: ChartRun[]): Line[] {
-  const out = [...spec.lines];
+  const out = spec.lines.filter((l) => runs.length <= 1 || !l.minor);
   for (const d of spec.dynamic ?? []) {
     const keys = new Map<string, RunData>();
     for (const r of runs) for (const k of r.data.keys(d.type)) if (k.startsWith(d.prefix) && !keys.has(k)) keys.set(k, r.data);
@@ -81,8 +83,10 @@ function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
       tables.push([xs, ys] as unknown as uPlot.AlignedData);
       series.push({
         label: runs.length > 1 ? `${r.label}: ${l.label}` : l.label,
-        stroke: COLORS[li % COLORS.length],
-        dash: DASHES[r.index % DASHES.length],
+        // One run: a colour per line. Several runs: a colour per run and a dash per line, so the
+        // runs being compared are told apart at a glance.
+        stroke: runs.length > 1 ? COLORS[r.index % COLORS.length] : COLORS[li % COLORS.length],
+        dash: runs.length > 1 ? DASHES[li % DASHES.length] : DASHES[r.index % DASHES.length],
         width: r.index === 0 ? 1.5 : 1.2,
         spanGaps: true,
         points: { show: xs.length < 60, size: 4 },

@@ -11,10 +11,10 @@ export const ACC_CHART: ChartSpec = {
   // Fully right is the headline; the answer-only share and the right-answer-wrong-steps rate are
   // drawn beside it (runs stored before they existed simply lack those lines).
   lines: [
-    { type: 'eval', key: 'greedy_acc', label: 'greedy pass@1 (fully right)' },
-    { type: 'eval', key: 'sampled_acc', label: 'sampled (fully right)' },
+    { type: 'eval', key: 'greedy_acc', label: 'greedy (fully right)' },
+    { type: 'eval', key: 'sampled_acc', label: 'sampled (fully right)', minor: true },
     { type: 'eval', key: 'greedy_answer_acc', label: 'greedy, answer only' },
-    { type: 'eval', key: 'wrong_steps_rate', label: 'greedy, right answer wrong steps' },
+    { type: 'eval', key: 'wrong_steps_rate', label: 'greedy, right answer wrong steps', minor: true },
     // Auto curriculum only: fully right on the current level's own held-out problems.
     { type: 'eval', key: 'level_acc', label: 'greedy at the curriculum level (fully right)' },
   ],
