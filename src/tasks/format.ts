@@ -162,15 +162,16 @@ export function finishVerdict(
   // Valid prefix / steps; without a known total, the steps up to the first wrong one.
   const stepFraction = !hasSteps ? undefined : firstWrong === null ? 1 : (firstWrong.step - 1) / Math.max(firstWrong.step, stepsTotal ?? 0);
   const scheme = opts.scheme ?? 'binary';
+  const fully = formatOk && outcomeOk && firstWrong === null && checks.every((c) => c.passed);
   return {
     correct: formatOk && outcomeOk,
-    fully_correct: formatOk && outcomeOk && firstWrong === null && checks.every((c) => c.passed),
+    fully_correct: fully,
     format_ok: formatOk,
     truncated: opts.truncated ?? false,
     answer,
     checks,
     first_wrong_step: firstWrong,
-    reward: reward(scheme, { format_ok: formatOk, answered: answer !== null, outcome_ok: outcomeOk, step_fraction: stepFraction }),
+    reward: reward(scheme, { format_ok: formatOk, answered: answer !== null, outcome_ok: outcomeOk, step_fraction: stepFraction, all_checks_ok: fully }),
     scheme,
   };
 }

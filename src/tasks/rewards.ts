@@ -26,6 +26,8 @@ export interface RewardInput {
   outcome_ok: boolean;
   /** Share of valid steps in [0, 1]; undefined when the task (or format) has no steps. */
   step_fraction?: number;
+  /** Every check passed (format, steps, answer): the verdict's fully_correct. */
+  all_checks_ok?: boolean;
 }
 
 export function reward(scheme: string, r: RewardInput): number {
@@ -43,7 +45,7 @@ export function reward(scheme: string, r: RewardInput): number {
       if (r.step_fraction === undefined) return r.outcome_ok ? 1 : 0;
       return 0.5 * r.step_fraction + 0.5 * (r.outcome_ok ? 1 : 0);
     case 'full':
-      return correct && (r.step_fraction === undefined || r.step_fraction === 1) ? 1 : 0;
+      return correct && (r.all_checks_ok ?? (r.step_fraction === undefined || r.step_fraction === 1)) ? 1 : 0;
     default:
       throw new Error(`unknown reward scheme "${scheme}" (known: ${SCHEMES.join(', ')})`);
   }
