@@ -423,7 +423,7 @@ export function App() {
             <button type="button" className="small" disabled={!cur} onClick={() => exportMetrics('json')}>
               metrics JSON
             </button>
-            {compare.size > 0 && <span className="muted">comparing with {compare.size} saved run(s) (dashed)</span>}
+            {compare.size > 0 && <span className="muted">comparing with {compare.size} saved run(s): one colour per run</span>}
           </div>
           {demo && (
             <section className="panel demo-note" data-testid="demo-note">
