@@ -104,7 +104,7 @@ describe('levels are refused when configured, or run', () => {
     }
   });
 
-  it('every curriculum level, both formats: configures, and draws 200 distinct test problems and val problems', () => {
+  it('every curriculum level, every format: configures, and draws 200 distinct test problems and val problems', () => {
     expect(K.curriculum).toEqual([{ people: 3 }, { people: 4 }, { people: 5 }]);
     for (const level of K.curriculum) {
       for (const format of K.options.format!) {

@@ -1,4 +1,5 @@
-// Knights and knaves: hand-solved puzzles, an independent solver that works from the prompt TEXT
+// Knights and knaves, the 'cases' and 'enum' formats (knights-table.test.ts has the default 'table'
+// format): hand-solved puzzles, an independent solver that works from the prompt TEXT
 // (brute force and its own case analysis), a verifier truth table for both trace formats (mutated
 // answers, steps and tags), hostile completions that must neither crash nor be paid, determinism
 // per seed, uniqueness and uniform answers, and length bounds.
@@ -299,14 +300,14 @@ describe('generation', () => {
   });
 
   it('knobs, options and check', () => {
-    expect(K.defaults).toEqual({ people: 3, format: 'cases' });
-    expect(K.options.format).toEqual(['cases', 'enum']);
+    expect(K.defaults).toEqual({ people: 3, format: 'table' });
+    expect(K.options.format).toEqual(['table', 'cases', 'enum']);
     expect(K.knobs.people).toMatchObject({ min: 2, max: 5, integer: true });
-    for (const people of [3, 4, 5]) for (const format of ['cases', 'enum'] as const) expect(K.check!(cfgOf(people, format))).toBeNull();
+    for (const people of [3, 4, 5]) for (const format of K.options.format as readonly KnightsConfig['format'][]) expect(K.check!(cfgOf(people, format))).toBeNull();
     expect(K.check!(cfgOf(6))).toMatch(/people must be an integer in \[2, 5\]/);
     expect(K.check!(cfgOf(1))).toMatch(/people/);
     expect(K.check!(cfgOf(2.5))).toMatch(/people/);
-    expect(K.check!({ people: 3, format: 'table' as never })).toMatch(/format must be one of cases, enum/);
+    expect(K.check!({ people: 3, format: 'grid' as never })).toMatch(/format must be one of table, cases, enum/);
     expect(K.check!(cfgOf(2))).toMatch(/people=2 has only 80 distinct puzzles.*test split.*use 3 to 5 people/);
   });
 
@@ -368,8 +369,8 @@ describe('length bounds', () => {
         else expect(seenC).toBeGreaterThan(maxC - 5);
       }
     }
-    // Default knobs: the whole sequence (<bos>, prompt, completion) fits a context of 80.
-    expect(1 + K.maxPromptLength(K.defaults) + K.maxCompletionLength(K.defaults)).toBeLessThanOrEqual(80);
+    // 3 people, 'cases': the whole sequence (<bos>, prompt, completion) fits a context of 80.
+    expect(1 + K.maxPromptLength(cfgOf(3)) + K.maxCompletionLength(cfgOf(3))).toBeLessThanOrEqual(80);
     expect(K.maxCompletionLength(cfgOf(3))).toBeLessThan(K.maxCompletionLength(cfgOf(3, 'enum')));
     expect(K.maxCompletionLength(cfgOf(5))).toBeLessThan(K.maxCompletionLength(cfgOf(5, 'enum')) / 2);
   });

@@ -35,9 +35,10 @@ describe('levelOf', () => {
     }
     const k = getTask('knights-knaves');
     expect(k.stepSeparator).toBe(';');
-    const kp = problems('knights-knaves', 5);
+    const kp = problems('knights-knaves', 5, { format: 'cases' });
     for (const p of kp.ps) {
       expect(levelOf(k, p, kp.cfg)).toBe('3 people');
+      expect(k.gold(p, { ...kp.cfg, format: 'table' }).trace.split(';')).toHaveLength(16); // the default: 5 rows per speaker and the verdict
       // The case analysis: `A`, a step per statement taken, `a`, ...: at least 6 steps for 3 people
       // (a branch that contradicts at once takes 2, the other at least 4).
       const steps = k.gold(p, kp.cfg).trace.split(';');

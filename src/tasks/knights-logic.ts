@@ -71,6 +71,21 @@ export function solutions(p: KnightsProblem): number[] {
   return out;
 }
 
+/** The cases of the 'enum' and 'table' traces: T before F for each person, the last person varying fastest. */
+export function caseMasks(n: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < 1 << n; k++) {
+    let mask = 0;
+    // Person i's role is bit (n-1-i) of the counter k (1 = F).
+    for (let i = 0; i < n; i++) if ((k >> (n - 1 - i)) & 1) mask |= 1 << i;
+    out.push(mask);
+  }
+  return out;
+}
+
+/** An assignment as roles in person order: `TFT`. */
+export const rolesText = (mask: number, n: number) => Array.from({ length: n }, (_, i) => (isKnight(mask, i) ? 'T' : 'F')).join('');
+
 const statementCache = new Map<number, Statement[]>();
 
 /**

@@ -3,12 +3,16 @@
 // analysis below reaches it without getting stuck (see knights-logic.ts for both checks).
 //
 // Encoding (all printable ASCII, no '<' '>'):
-//   prompt   `A:b,B:&Ac,C:1ABC?`  one `S:stmt` per speaker in order A.., joined by ',', ended by '?'.
+//   prompt   `A:b,B:&Ac,C:1ABC?`  one `S:stmt` per speaker in order A.., joined by ',', ended by '?'
+//            (format 'table' pads every statement to 4 chars: `A:=b..,B:&Ac.,C:1ABC?`).
 //            A claim is a letter: upper case "X is a knight", lower case "X is a knave". A statement
 //            is one claim, or an operator and 2-3 claims about distinct people in letter order:
 //            `&` all hold, `|` at least one holds, `1` exactly one holds. So `1Ab` says A and B
 //            are of the same kind, `1AB` that they differ, `&bc` that B and C are both knaves.
-//   trace, format 'cases' (default): statement-by-statement case analysis, steps joined by ';'.
+//   trace, format 'table' (default): a truth table over every case with every field in a fixed
+//            slot, 5 rows per speaker (claims, statement, speaker consistent?) and a verdict row;
+//            see knights-table.ts, which has the worked example.
+//   trace, format 'cases': statement-by-statement case analysis, steps joined by ';'.
 //            `A` assumes A is a knight; then the statements are taken in speaker order, and again
 //            over the ones left open, each as `S:r` where r is what S's statement gives with the
 //            roles known so far: the roles it fixes (case letters in person order, e.g. `bC`), `+`
@@ -23,18 +27,19 @@
 
 import { SPLIT_PERMILLE } from '../data/split.ts';
 import { exactAnswerCheck, exactStepsCheck, finishVerdict, formatCheck, parseCompletion } from './format.ts';
-import { caseAnalysis, firstLiar, generateCounted, isKnight, LETTERS, MAX_GROUP, solutions, statementText, STEP_SEP, TRACE_BUDGET, type KnightsProblem } from './knights-logic.ts';
+import { caseAnalysis, caseMasks, firstLiar, generateCounted, isKnight, LETTERS, MAX_GROUP, rolesText, solutions, statementText, STEP_SEP, TRACE_BUDGET, type KnightsProblem } from './knights-logic.ts';
+import { tablePrompt, tablePromptLength, tableRows, tableStepsCheck, tableTraceLength } from './knights-table.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 
 export { generateCounted, solutions, statementText, type KnightsProblem, type Statement } from './knights-logic.ts';
 
-export const FORMATS = ['cases', 'enum'] as const;
+export const FORMATS = ['table', 'cases', 'enum'] as const;
 export type KnightsFormat = (typeof FORMATS)[number];
 
 export interface KnightsConfig {
   /** Number of people (2-5), named A..E; 2 is refused by `check` (too few puzzles to hold out). */
   people: number;
-  /** The trace: 'cases' (case analysis on A, statement by statement) or 'enum' (every assignment). */
+  /** The trace: 'table' (fixed-slot truth table), 'cases' (case analysis on A) or 'enum' (every assignment). */
   format: KnightsFormat;
 }
 
@@ -47,19 +52,6 @@ export const DISTINCT_PUZZLES: Record<number, number> = { 2: 80, 3: 56_980, 4: 1
 /** Fewest distinct puzzles a level's test split must hold for held-out evaluation to mean something. */
 export const MIN_TEST_PUZZLES = 1000;
 
-/** Cases of the 'enum' trace: T before F for each person, the last person varying fastest. */
-function caseMasks(n: number): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < 1 << n; k++) {
-    let mask = 0;
-    // Person i's role is bit (n-1-i) of the counter k (1 = F).
-    for (let i = 0; i < n; i++) if ((k >> (n - 1 - i)) & 1) mask |= 1 << i;
-    out.push(mask);
-  }
-  return out;
-}
-
-const rolesText = (mask: number, n: number) => Array.from({ length: n }, (_, i) => (isKnight(mask, i) ? 'T' : 'F')).join('');
 const assignmentText = (mask: number, n: number) => Array.from({ length: n }, (_, i) => `${LETTERS[i]}=${isKnight(mask, i) ? 'T' : 'F'}`).join(',');
 
 /** The version-1 trace: every assignment with `ok` or its first lying speaker. */
@@ -107,9 +99,9 @@ function checkConfig(cfg: KnightsConfig): string | null {
 
 export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
   name: 'knights-knaves',
-  version: 2,
-  description: 'Knights (truthful) and knaves (liars): assume A is a knight, then a knave, and follow the statements to the unique consistent assignment.',
-  defaults: { people: 3, format: 'cases' },
+  version: 3,
+  description: 'Knights (truthful) and knaves (liars): tabulate every claim, statement and speaker over every case, and answer with the one consistent case.',
+  defaults: { people: 3, format: 'table' },
   curriculum: [{ people: 3 }, { people: 4 }, { people: 5 }],
   knobs: {
     people: { min: 2, max: 5, integer: true, help: 'number of people (A..E), each making one statement; 2 is refused (too few puzzles for a test split)' },
@@ -126,8 +118,8 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
   level: (p) => `${p.says.length} people`,
   stepSeparator: STEP_SEP,
 
-  prompt(p) {
-    return `${this.canonical(p)}?`;
+  prompt(p, cfg) {
+    return cfg.format === 'table' ? tablePrompt(p) : `${this.canonical(p)}?`;
   },
 
   gold(p, cfg): Gold {
@@ -135,21 +127,23 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     const sols = solutions(p);
     if (sols.length !== 1) throw new Error(`knights-knaves: puzzle has ${sols.length} solutions, not 1`);
     const answer = assignmentText(sols[0]!, n);
+    if (cfg.format === 'table') return { trace: tableRows(p).join(STEP_SEP), answer };
     if (cfg.format === 'enum') return { trace: enumTrace(p), answer };
     const ca = caseAnalysis(p);
     if (ca === null) throw new Error(`knights-knaves: the case analysis of ${this.canonical(p)} gets stuck (never generated)`);
     return { trace: ca.trace, answer };
   },
 
-  // n statements of at most 3 + MAX_GROUP chars ("A:1BCD"), n-1 commas, the '?'.
-  maxPromptLength: (cfg) => cfg.people * (3 + Math.min(MAX_GROUP, cfg.people)) + cfg.people,
+  // n statements of at most 3 + MAX_GROUP chars ("A:1BCD"), n-1 commas, the '?'; 'table': one length.
+  maxPromptLength: (cfg) => (cfg.format === 'table' ? tablePromptLength(cfg.people) : cfg.people * (3 + Math.min(MAX_GROUP, cfg.people)) + cfg.people),
 
-  // 'cases': the trace budget (longer puzzles are never generated); 'enum': 2^n cases of n+2 chars,
-  // one of them `ok` (+1), 2^n-1 ';'. Answer 4n-1 chars; 4 tags.
+  // 'table': one length (5n+1 rows of 2^n+1 chars); 'cases': the trace budget (longer puzzles are
+  // never generated); 'enum': 2^n cases of n+2 chars, one of them `ok` (+1), 2^n-1 ';'.
+  // Answer 4n-1 chars; 4 tags.
   maxCompletionLength(cfg) {
     const n = cfg.people;
     const m = 1 << n;
-    const trace = cfg.format === 'enum' ? m * (n + 2) + 1 + (m - 1) : TRACE_BUDGET[n]!;
+    const trace = cfg.format === 'table' ? tableTraceLength(n) : cfg.format === 'enum' ? m * (n + 2) + 1 + (m - 1) : TRACE_BUDGET[n]!;
     return 4 + trace + (4 * n - 1);
   },
 
@@ -162,7 +156,7 @@ export const knightsKnaves: Task<KnightsProblem, KnightsConfig> = {
     let stepsTotal: number | undefined;
 
     if (parsed.think !== null) {
-      const steps = exactStepsCheck(gold.trace, parsed.think, STEP_SEP, cfg.format === 'enum' ? 'case' : 'step');
+      const steps = cfg.format === 'table' ? tableStepsCheck(p, parsed.think, STEP_SEP) : exactStepsCheck(gold.trace, parsed.think, STEP_SEP, cfg.format === 'enum' ? 'case' : 'step');
       ({ firstWrong, stepsTotal } = steps);
       checks.push(steps.check);
     }
