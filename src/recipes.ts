@@ -30,7 +30,8 @@ export const RECIPES: Record<string, Recipe> = {
     target: { acc: 0.95, minutes: 5 },
   },
   'knights-knaves': {
-    settings: { ...common, preset: 'nano', lr: '1e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '2000', 'eval.every': '200' },
+    // 3 people, the truth-table trace: 97.5% fully right at step 1400 (contended run).
+    settings: { ...common, preset: 'nano', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '1600', 'eval.every': '200' },
     target: { acc: 0.9, minutes: 10 },
   },
   multiplication: {
