@@ -40,6 +40,8 @@ describe.skipIf(noBrowser)('controls', () => {
       await page.locator('[data-testid="demo-preset"][data-demo="boolean-sft-rl"]').click();
       await waitForState(page, ['running'], 120_000);
       expect(await page.getByTestId('task-select').inputValue()).toBe('boolean');
+      // The demo's note says what it shows and what was measured, above the charts.
+      expect(await page.getByTestId('demo-note').innerText()).toMatch(/SFT then RL[^]*measured/i);
       await waitFor(page, 'a step', (s) => s.step >= 1, { timeout: 120_000 });
       await page.getByTestId('stop-btn').click();
       await waitForState(page, ['stopped'], 60_000);
