@@ -5,6 +5,8 @@
 /** The eval-row fields the benchmark reads (greedy_acc is fully right: format, steps and answer). */
 export interface EvalPoint {
   step: number;
+  /** Held-out problems evaluated (a small problem space may hold fewer than asked). */
+  n?: number;
   elapsed_s: number;
   greedy_acc: number;
   greedy_answer_acc?: number;
@@ -97,8 +99,8 @@ export function curveSvg(r: LearnResult): string {
 /** One table row per task, target met or not. */
 export function learningTable(rs: readonly LearnResult[]): string {
   const out = [
-    '| task | model (params) | target | reached 50% | reached 90% | reached 95% | final (fully right) | final answer-only | tokens/s | met |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| task | model (params) | target | reached 50% | reached 90% | reached 95% | final (fully right) | final answer-only | held-out n | tokens/s | met |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rs) {
     const at = (th: number) => {
@@ -109,7 +111,7 @@ export function learningTable(rs: readonly LearnResult[]): string {
     const met = hit !== undefined && hit.elapsed_s <= r.target.minutes * 60;
     const f = r.final;
     out.push(
-      `| ${r.task} | ${r.config} (${(r.params / 1000).toFixed(0)}k) | ≥ ${pct(r.target.acc)} in ${r.target.minutes} min | ${at(0.5)} | ${at(0.9)} | ${at(0.95)} | ${pct(f.greedy_acc)} at ${fmtTime(f.elapsed_s)} (step ${f.step}) | ${f.greedy_answer_acc === undefined ? '-' : pct(f.greedy_answer_acc)} | ${Math.round(r.tokensPerS).toLocaleString('en-US')} | ${met ? `yes (${fmtTime(hit!.elapsed_s)})` : 'no'} |`,
+      `| ${r.task} | ${r.config} (${(r.params / 1000).toFixed(0)}k) | ≥ ${pct(r.target.acc)} in ${r.target.minutes} min | ${at(0.5)} | ${at(0.9)} | ${at(0.95)} | ${pct(f.greedy_acc)} at ${fmtTime(f.elapsed_s)} (step ${f.step}) | ${f.greedy_answer_acc === undefined ? '-' : pct(f.greedy_answer_acc)} | ${f.n ?? '-'} | ${Math.round(r.tokensPerS).toLocaleString('en-US')} | ${met ? `yes (${fmtTime(hit!.elapsed_s)})` : 'no'} |`,
     );
   }
   return out.join('\n');

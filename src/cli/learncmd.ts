@@ -33,12 +33,12 @@ function trainOnce(task: string, out: string, extra: string[], log: string): Pro
 
 function resultOf(task: string, dir: string): LearnResult {
   const { evals, tokensPerS } = parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
-  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { run: { task: { config: object }; model: { preset: string }; train: { lr: number; batchSize: number } }; params: number; model: { blockSize: number } };
+  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { run: { task: { config: object }; model: { preset: string }; train: { lr: number; batchSize: number; curriculum?: string } }; params: number; model: { blockSize: number } };
   if (!evals.length) throw new Error(`${task}: the run in ${dir} wrote no evaluation`);
   const r = cfg.run;
   return {
     task,
-    config: `${r.model.preset}, lr ${r.train.lr}, B ${r.train.batchSize}, ctx ${cfg.model.blockSize}, ${JSON.stringify(r.task.config).replace(/"/g, '')}`,
+    config: `${r.model.preset}, lr ${r.train.lr}, B ${r.train.batchSize}, ctx ${cfg.model.blockSize}${r.train.curriculum && r.train.curriculum !== 'off' ? `, curriculum ${r.train.curriculum}` : ''}, ${JSON.stringify(r.task.config).replace(/"/g, '')}`,
     target: RECIPES[task]!.target,
     reached: firstReached(evals, THRESHOLDS),
     thresholds: THRESHOLDS,
@@ -81,7 +81,7 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
     '',
     `Written by \`npm run bench:learn${parallel > 1 ? ` -- --parallel ${parallel}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend${parallel > 1 ? `, ${parallel} runs at a time (each run is single-threaded; they share the machine)` : ''}. Total ${fmtDuration((performance.now() - t0) / 1000)}.`,
     '',
-    'Each task trains its recipe (`src/recipes.ts`; `reasonlab train --task T --out R` with no other flag) from a random init. Accuracy is **fully right**: the share of 200 held-out test problems whose greedy completion passes every check (format, every step, the answer). "answer-only" counts the right answer alone, whatever the steps. Times are wall-clock from the start of training, evaluations included; a threshold counts at the first evaluation that reached it.',
+    `Each task trains its recipe (\`src/recipes.ts\`; \`reasonlab train --task T --out R\` with no other flag${extra.length ? `; here with \`${extra.join(' ')}\` added to every run` : ''}) from a random init. Accuracy is **fully right**: the share of the held-out test problems (n in the table) whose greedy completion passes every check (format, every step, the answer). "answer-only" counts the right answer alone, whatever the steps. Times are wall-clock from the start of training, evaluations included; a threshold counts at the first evaluation that reached it.`,
     '',
     learningTable(results),
     '',
