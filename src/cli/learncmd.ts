@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpus, type as osType, release } from 'node:os';
+import { cpus, loadavg, type as osType, release } from 'node:os';
 import { curveSvg, firstReached, learningTable, parseMetrics, THRESHOLDS, type LearnResult } from '../bench/learn.ts';
 import { RECIPES } from '../recipes.ts';
 import { take, takeInt, UserError } from './args.ts';
@@ -54,24 +54,40 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
   const tasks = (take(flags, 'tasks') ?? Object.keys(RECIPES).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   for (const t of tasks) if (!RECIPES[t]) throw new UserError(`--tasks: no recipe for "${t}" (known: ${Object.keys(RECIPES).join(', ')})`);
   const parallel = takeInt(flags, 'parallel', 1, 1);
+  const from = take(flags, 'from'); // summarise finished runs instead of training (comma-separated roots)
   const outRoot = take(flags, 'out') ?? `runs/learn-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
   const doc = take(flags, 'doc') ?? 'docs/LEARNING.md';
   const extra = [...flags].flatMap(([k, v]) => [`--${k}`, v]); // e.g. --seed 2: passed to every run
-  if (existsSync(outRoot)) throw new UserError(`--out ${outRoot} exists already: choose a new folder (runs are never overwritten)`);
-  mkdirSync(outRoot, { recursive: true });
   const t0 = performance.now();
-  const queue = [...tasks];
   const failed: string[] = [];
-  const worker = async () => {
-    for (let t = queue.shift(); t; t = queue.shift()) {
-      process.stderr.write(`bench-learn: training ${t} (recipe) ...\n`);
-      const code = await trainOnce(t, join(outRoot, t), extra, join(outRoot, `${t}.log`));
-      process.stderr.write(`bench-learn: ${t} finished with code ${code} after ${fmtDuration((performance.now() - t0) / 1000)}\n`);
-      if (code !== 0) failed.push(t);
+  const dirOf = new Map<string, string>();
+  // The 1-minute load average while training: other work on the machine slows every run.
+  const load = { start: loadavg()[0]!, max: loadavg()[0]! };
+  if (from) {
+    const roots = from.split(',').map((x) => x.trim()).filter(Boolean);
+    for (const t of tasks) {
+      const dir = roots.map((r) => join(r, t)).find((d) => existsSync(join(d, 'metrics.jsonl')));
+      if (!dir) throw new UserError(`--from: no finished run of ${t} in ${roots.join(', ')} (looked for ROOT/${t}/metrics.jsonl)`);
+      dirOf.set(t, dir);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, tasks.length) }, worker));
-  const results = tasks.filter((t) => !failed.includes(t)).map((t) => resultOf(t, join(outRoot, t)));
+  } else {
+    if (existsSync(outRoot)) throw new UserError(`--out ${outRoot} exists already: choose a new folder (runs are never overwritten)`);
+    mkdirSync(outRoot, { recursive: true });
+    const sampler = setInterval(() => (load.max = Math.max(load.max, loadavg()[0]!)), 10_000);
+    const queue = [...tasks];
+    const worker = async () => {
+      for (let t = queue.shift(); t; t = queue.shift()) {
+        process.stderr.write(`bench-learn: training ${t} (recipe) ...\n`);
+        const code = await trainOnce(t, join(outRoot, t), extra, join(outRoot, `${t}.log`));
+        process.stderr.write(`bench-learn: ${t} finished with code ${code} after ${fmtDuration((performance.now() - t0) / 1000)}\n`);
+        if (code !== 0) failed.push(t);
+        dirOf.set(t, join(outRoot, t));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, tasks.length) }, worker));
+    clearInterval(sampler);
+  }
+  const results = tasks.filter((t) => !failed.includes(t)).map((t) => resultOf(t, dirOf.get(t)!));
   const svgDir = join(dirname(doc), 'learning');
   mkdirSync(svgDir, { recursive: true });
   for (const r of results) writeFileSync(join(svgDir, `${r.task}.svg`), curveSvg(r));
@@ -79,7 +95,9 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
   const md = [
     '# Learning benchmark: time to learn each task from scratch',
     '',
-    `Written by \`npm run bench:learn${parallel > 1 ? ` -- --parallel ${parallel}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend${parallel > 1 ? `, ${parallel} runs at a time (each run is single-threaded; they share the machine)` : ''}. Total ${fmtDuration((performance.now() - t0) / 1000)}.`,
+    from
+      ? `Summarised by \`npm run bench:learn -- --from ${from}\` on ${new Date().toISOString().slice(0, 10)} from runs that \`bench:learn\` trained earlier (the runs' own logs say when and how); ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend.`
+      : `Written by \`npm run bench:learn${parallel > 1 ? ` -- --parallel ${parallel}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend${parallel > 1 ? `, ${parallel} runs at a time (each run is single-threaded; they share the machine)` : ''}. Total ${fmtDuration((performance.now() - t0) / 1000)}; 1-minute load average ${load.start.toFixed(1)} at the start, at most ${load.max.toFixed(1)} (above ${parallel} means other work shared the cores and the times are upper bounds).`,
     '',
     `Each task trains its recipe (\`src/recipes.ts\`; \`reasonlab train --task T --out R\` with no other flag${extra.length ? `; here with \`${extra.join(' ')}\` added to every run` : ''}) from a random init. Accuracy is **fully right**: the share of the held-out test problems (n in the table) whose greedy completion passes every check (format, every step, the answer). "answer-only" counts the right answer alone, whatever the steps. Times are wall-clock from the start of training, evaluations included; a threshold counts at the first evaluation that reached it.`,
     '',
