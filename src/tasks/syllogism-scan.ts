@@ -1,5 +1,5 @@
 // The syllogism task's `scan` format: terms renamed to letters, premises in fixed 3-char slots, and a
-// trace that scans the premises pass by pass, labelling every term with what is proven about it
+// trace that scans the premises pass by pass, writing down every fact it derives about a term
 // relative to the question's subject A. Every token is one copy, one lookup or one small operation.
 //
 // Prompt. The question's terms are A (subject) and B (predicate); the other terms get C, D, ... in
@@ -7,40 +7,40 @@
 // names say nothing about the answer). A premise is `X(Y` (all X are Y: X ⊂ Y) or `X#Y` (no X is Y);
 // there are exactly chainLength + distractors slots, unused ones `---`, joined by ','; then `;A(B?=`.
 //   all wug dax. no dax fep. all wug fep?   ->   `A(C,C#B,---;A(B?=`   (3 slots)
-// Labels. The label of a term T is the set of facts proven so far, one character:
-//   a  all A are T          b  all T are A (so some A are T)     i  some A are T
-//   o  some A are not T     e  a and b (A itself)                 m  i and o     p  b and o
-//   .  nothing known        (a with o is impossible: the premises are consistent)
-// A starts as e, every other term as '.'. Rules, for a premise X(Y: X gains b and o from Y (X ⊆ Y ⊆ A;
-// if all A were X they would be Y); Y gains a and i from X (A ⊆ X ⊆ Y; the A's in X are in Y). For
-// X#Y: if X has i, Y gains o (those A's are X, so not Y), and the other way round.
-// Trace. A pass takes the slots in order; a premise slot writes `XxYyXz`: X and its current label x,
-// Y and its new label y (Y's label and what x gives it), then X again and its new label z (x and
-// what y gives it); an unused slot writes `------`. There are exactly as many passes as slots,
-// joined by ','; then `B` and B's final label. Answer: yes if it holds a, no if o, else unknown.
-//   `A(C,C#B,---;A(B?=`  ->  `AeCaAeCaBoCa------,AeCaAeCaBoCa------,AeCaAeCaBoCa------,Bo`  no
+// Facts about a term T: a "all A are T", b "all T are A", i "some A are T" (follows from a and from
+// b), o "some A are not T". A has a, b and i from the start. Rules, for X(Y: Y gets a and i from X
+// (A ⊆ X ⊆ Y; the A's in X are in Y); X gets b and o from Y (X ⊆ Y ⊆ A; if all A were X they would
+// be Y). For X#Y: if X has i, Y gets o (those A's are X, so not Y), and the other way round.
+// Trace. A pass takes the slots in order. A premise X(Y writes `XpqYrs`: p is Y if X has a, q is Y if
+// X has i, r is X if Y has b, s is x (X in lower case) if Y has o, each '.' otherwise; X#Y writes
+// `X.qY.s`: q is y if X has i, s is x if Y has i. So each fact is written as the letter it is about,
+// in the slot of its kind (lower case: o), and a term has a fact iff its letter was ever written
+// there (a: p; i: q, r or A; b: r or A; o: lower case anywhere). An unused slot writes `------`.
+// There are exactly as many passes as slots, joined by ','; then `B` and `+` if B has a (yes), `-`
+// if it has o (no), `.` otherwise (unknown).
+//   `A(C,C#B,---;A(B?=`  ->  `ACCC..C.bB..------,ACCC..C.bB..------,ACCC..C.bB..------,B-`  no
 // Why (docs/EXPERIMENTS.md): a 3-layer model learns a trace fast when every token is a copy from a
 // fixed place, or a lookup keyed by the token(s) just written, or a small operation; a walk that
 // must guess which premise comes next (the `trace` format) and multi-character names are not. Here
-// X and Y are copies from a fixed slot; every label follows its letter, so x is the label after the
-// last X written before (A's is e before any), keyed by the X just written; y is the same lookup for
-// Y plus a rule applied to x; z is a rule applied to x and y, no lookup. Fixed slots and a fixed
-// number of passes give every problem of one level one layout. Measured drafts (nano, 1000 steps):
-// `XYxy`, x reading two labels at once, 27% fully right, nearly all errors in x; `XxYyz`, z four
-// places after its X, 55%, most errors in lookups of a label last written as a z.
-// Exactness. Labels are sound (each rule is a valid inference), so a in B's label means yes and o
-// means no. Complete within the passes: yes has an up-chain A ⊆ .. ⊆ B, no has a witness Z ⊆ .. ⊆ A,
-// Z ⊆ .. ⊆ P, no P Q, B ⊆ .. ⊆ Q (see syllogism.ts); in a shortest one the chains use distinct
-// premises (a shared one would make the premises themselves inconsistent, or give a shorter
-// witness), so the derivation takes at most one premise per step of a path of at most #premises
-// steps, and each pass advances it at least one step. The number of passes is the number of slots.
-// `scanGold` also checks the result against the exact checker and throws if they ever disagree.
+// X and Y are copies from a fixed slot, and p, q (r, s) ask whether X (Y), written just before, was
+// ever written in some kind of slot: an existence lookup, which no later write can make stale.
+// Measured drafts (nano, lr 3e-3, 1000 steps), writing each term's whole label (a letter for the
+// set of its facts) after every occurrence, so that a lookup had to find the latest of several
+// growing labels: `XYxy` 27% fully right, `XxYyz` 55%, `XxYyXz` 44.5%, nearly all errors in those
+// lookups. Fixed slots and a fixed number of passes give every problem of one level one layout.
+// Exactness. Every rule is a valid inference, so a for B means yes and o for B means no. Complete
+// within the passes: yes has an up-chain A ⊆ .. ⊆ B, no has a witness Z ⊆ .. ⊆ A, Z ⊆ .. ⊆ P, no P Q,
+// B ⊆ .. ⊆ Q (see syllogism.ts); in a shortest one the chains use distinct premises (a shared one
+// would make the premises themselves inconsistent, or give a shorter witness), so the facts follow
+// a path of at most #premises premise steps, and each pass advances it at least one step. The number
+// of passes is the number of slots. `scanGold` also checks the result against the exact checker
+// and throws if they ever disagree.
 
 import type { Premise, SyllogismAnswer, SyllogismProblem } from './syllogism-logic.ts';
 import { decide } from './syllogism-logic.ts';
 
 const BIT = { a: 1, b: 2, i: 4, o: 8 } as const;
-/** Label bits -> character; only these combinations occur (i follows from a and from b). */
+/** A term's facts (bits) -> one character, for tests of the fixed point; only these occur. */
 const LABEL_CHAR = new Map<number, string>([
   [0, '.'],
   [BIT.i, 'i'],
@@ -109,7 +109,7 @@ function labelChar(bits: number): string {
 export interface ScanGold {
   /** One array of 6-character steps per pass. */
   passes: string[][];
-  /** `B` and B's final label. */
+  /** `B` and `+` (yes), `-` (no) or `.` (unknown). */
   conclusion: string;
   answer: SyllogismAnswer;
   /** Every named term's final label, in letter order (for tests of the fixed point). */
@@ -130,14 +130,17 @@ export function scanGold(p: SyllogismProblem, slots: number, passes = slots): Sc
       rendered.map((slot, k) => {
         if (slot === FILLER_SLOT) return FILLER_STEP;
         const [x, y, kind] = [slot[0]!, slot[2]!, p.premises[k]!.kind];
-        // `up` adds only a, i (or o for #) to y, which `down` ignores (or i, which the # rule
-        // does not add), so z = x + down(y) is exactly x + down(Y's old label).
-        const lx = get(x);
-        const ly = get(y) | up(kind, lx);
-        const lz = lx | down(kind, ly);
-        label.set(y, ly);
-        label.set(x, lz);
-        return x + labelChar(lx) + y + labelChar(ly) + x + labelChar(lz);
+        // Both directions read the facts from before this step: Y's new ones come from X's, X's
+        // from Y's.
+        const [fx, fy] = [get(x), get(y)];
+        const has = (f: number, bit: number, out: string) => (f & bit ? out : '.');
+        const step =
+          kind === 'all'
+            ? x + has(fx, BIT.a, y) + has(fx, BIT.i, y) + y + has(fy, BIT.b, x) + has(fy, BIT.o, x.toLowerCase())
+            : x + '.' + has(fx, BIT.i, y.toLowerCase()) + y + '.' + has(fy, BIT.i, x.toLowerCase());
+        label.set(y, fy | up(kind, fx));
+        label.set(x, fx | down(kind, fy));
+        return step;
       }),
     );
   }
@@ -146,7 +149,7 @@ export function scanGold(p: SyllogismProblem, slots: number, passes = slots): Sc
   const exact = decide(p);
   if (passes >= slots && answer !== exact) throw new Error(`syllogism scan: the labels say ${answer}, the checker ${exact} (${JSON.stringify(p)})`);
   const labels = [...letterNames(p).values()].map((t) => labelChar(get(t))).join('');
-  return { passes: steps, conclusion: 'B' + labelChar(lb), answer, labels };
+  return { passes: steps, conclusion: 'B' + (answer === 'yes' ? '+' : answer === 'no' ? '-' : '.'), answer, labels };
 }
 
 export const scanTraceText = (g: ScanGold): string => [...g.passes.map((s) => s.join('')), g.conclusion].join(',');
