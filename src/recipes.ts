@@ -26,7 +26,7 @@ export const RECIPES: Record<string, Recipe> = {
     target: { acc: 0.95, minutes: 5 },
   },
   syllogism: {
-    settings: { ...common, preset: 'nano', lr: '1e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '1500', 'eval.every': '100' },
+    settings: { ...common, preset: 'nano', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', batchSize: '32', 'train.steps': '1000', 'eval.every': '100' },
     target: { acc: 0.95, minutes: 5 },
   },
   'knights-knaves': {

@@ -13,9 +13,10 @@ const problems = (name: string, n: number, over: Record<string, unknown> = {}) =
 
 describe('levelOf', () => {
   it('falls back to the gold trace step count (boolean, syllogism), which varies between problems', () => {
-    // (boolean's default circuit format draws full trees: one step count per depth; its rewrite format varies)
+    // (boolean's default circuit format draws full trees: one step count per depth; syllogism's
+    // default scan format has one layout per level; their rewrite / trace formats vary)
     for (const name of ['boolean', 'syllogism']) {
-      const { task, cfg, ps } = problems(name, 200, name === 'boolean' ? { format: 'rewrite' } : {});
+      const { task, cfg, ps } = problems(name, 200, { format: name === 'boolean' ? 'rewrite' : 'trace' });
       expect(task.level).toBeUndefined();
       const levels = ps.map((p) => levelOf(task, p, cfg));
       ps.forEach((p, i) => {

@@ -1,6 +1,8 @@
-// Syllogism task: hand-written examples, every answer re-justified independently (a proof walk or a
-// countermodel built here from scratch), gold completions across knobs, mutations with the right
-// first_wrong_step, hostile completions, determinism, length bounds and the answer distribution.
+// Syllogism task, word prompt (`trace` and `plain` formats): hand-written examples, every answer
+// re-justified independently (a proof walk or a countermodel built here from scratch), gold
+// completions across knobs, mutations with the right first_wrong_step, hostile completions,
+// determinism, length bounds and the answer distribution. The default `scan` format has its own
+// file (syllogism-scan.test.ts); this one pins format `trace` unless a test says otherwise.
 
 import { describe, it, expect } from 'vitest';
 import { Rng } from '../src/rng.ts';
@@ -8,7 +10,7 @@ import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import { syllogism, decide, checkWalk, type Premise, type SyllogismConfig, type SyllogismProblem } from '../src/tasks/syllogism.ts';
 import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGoldVerdict, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
 
-const cfgOf = (over: Partial<SyllogismConfig> = {}): SyllogismConfig => ({ ...syllogism.defaults, ...over });
+const cfgOf = (over: Partial<SyllogismConfig> = {}): SyllogismConfig => ({ ...syllogism.defaults, format: 'trace', ...over });
 const CFG = cfgOf();
 const goldText = (p: SyllogismProblem, cfg: SyllogismConfig = CFG) => renderCompletion(syllogism.gold(p, cfg), cfg.format === 'trace');
 const all = (x: string, y: string): Premise => ({ kind: 'all', x, y });
@@ -294,7 +296,8 @@ describe('generation', () => {
   });
 
   it('knob ranges and defaults', () => {
-    expect(syllogism.defaults).toEqual({ chainLength: 3, distractors: 2, format: 'trace' });
+    expect(syllogism.defaults).toEqual({ chainLength: 3, distractors: 2, format: 'scan' });
+    expect(syllogism.options.format).toEqual(['scan', 'trace', 'plain']);
     expect(syllogism.knobs.chainLength).toMatchObject({ min: 1, max: 4, integer: true });
     expect(syllogism.knobs.distractors).toMatchObject({ min: 0, max: 4, integer: true });
   });

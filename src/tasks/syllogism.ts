@@ -14,7 +14,10 @@
 // model with A ⊆ C exists iff premises + "all A C" are consistent (take that set's canonical model).
 // The checker (`decide`, in syllogism-logic.ts) implements exactly these two tests.
 //
-// Trace (format `trace`): a walk from A to C over premises, written as links separated by ','.
+// Formats. `scan` (the default since version 2, syllogism-scan.ts): terms renamed to letters, fixed
+// premise slots, and a trace that labels every term pass by pass with what is proven about it
+// relative to A. `plain`: the word prompt below and the answer alone. `trace` (version 1's default):
+// the word prompt and a walk from A to C over premises, written as links separated by ','.
 //   "x-y"  the premise "all x y";   "x~y"  the premise "no x y" (or "no y x"), crossed from x to y.
 // A link is walked up (x-y from x to y) or down (x-y from y to x). For yes the walk goes only up,
 // A ... C. For no it has the shape  down* up* ~ down*:  A ⊇ .. ⊇ Z ⊆ .. ⊆ P, P ∩ Q = ∅, Q ⊇ .. ⊇ C;
@@ -23,13 +26,14 @@
 // walk stops the first time it reaches its goal. For unknown the trace is "none" ("none" before an
 // answer yes or no is a wrong step). The gold walk is the shortest, with ties broken by link text,
 // so equal problems give equal golds.
-// Prompt: premises joined by '.', then the question: "all wug dax.no dax fep.all wug fep?=".
+// Word prompt (trace, plain): premises joined by '.', then the question: "all wug dax.no dax fep.all wug fep?=".
 // Words are 3 lowercase letters, consonant-vowel-consonant, drawn from the rng.
 
 import type { Rng } from '../rng.ts';
 import { exactAnswerCheck, finishVerdict, formatCheck, parseCompletion } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
 import { ANSWERS, checkWalk, consistent, decide, shortestWalk, termsOf, type Premise, type SyllogismAnswer, type SyllogismProblem } from './syllogism-logic.ts';
+import { checkScan, scanCompletionLength, scanGold, scanPrompt, scanPromptLength, scanTraceText } from './syllogism-scan.ts';
 
 export { ANSWERS, checkWalk, consistent, decide, shortestWalk, upSet, type Premise, type SyllogismAnswer, type SyllogismProblem } from './syllogism-logic.ts';
 
@@ -38,10 +42,11 @@ export interface SyllogismConfig {
   chainLength: number;
   /** Extra premises that do not change the answer (0-4). */
   distractors: number;
-  format: 'trace' | 'plain';
+  /** scan: letters, fixed slots, labels pass by pass; trace: a walk over the word premises; plain: the answer alone. */
+  format: 'scan' | 'trace' | 'plain';
 }
 
-const FORMATS = ['trace', 'plain'] as const;
+const FORMATS = ['scan', 'trace', 'plain'] as const;
 const CONSONANTS = 'bcdfghjklmnprstvwz';
 const VOWELS = 'aeiou';
 const WORD_LEN = 3;
@@ -125,6 +130,28 @@ function core(rng: Rng, len: number, target: SyllogismAnswer, used: Set<string>)
   return { premises: [...chainOf(as), ...chainOf(qs), noLink(as[aLen]!, qs[0]!)], a: as[0]!, c: qs[qs.length - 1]! };
 }
 
+/** Premise slots of the scan format: the most premises a generated problem can have. */
+const slotsOf = (cfg: SyllogismConfig) => cfg.chainLength + cfg.distractors;
+
+const answerCheck = (raw: string | null, expected: string) =>
+  exactAnswerCheck(raw, expected, (a) => (a === 'yes' || a === 'no' || a === 'unknown' ? null : `answer ${JSON.stringify(a.slice(0, 40))} is not yes, no or unknown`));
+
+/** The scan format's verdict: layout, every step against the gold scan, the answer. */
+function verifyScan(p: SyllogismProblem, completion: string, cfg: SyllogismConfig, opts: { truncated?: boolean; scheme?: string }): Verdict {
+  const gold = scanGold(p, slotsOf(cfg));
+  const parsed = parseCompletion(completion, true);
+  const checks: Check[] = [formatCheck(parsed)];
+  let firstWrong: Verdict['first_wrong_step'] = null;
+  let stepsTotal: number | undefined;
+  if (parsed.think !== null) {
+    ({ firstWrong, stepsTotal } = checkScan(gold, parsed.think));
+    checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : `${stepsTotal} steps ok` });
+  }
+  const { ans, outcomeOk, check } = answerCheck(parsed.answer, gold.answer);
+  checks.push(check);
+  return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
+}
+
 const samePair = (p: Premise, q: Premise) => (p.x === q.x && p.y === q.y) || (p.x === q.y && p.y === q.x);
 
 function decideOrNull(p: SyllogismProblem): SyllogismAnswer | null {
@@ -133,9 +160,9 @@ function decideOrNull(p: SyllogismProblem): SyllogismAnswer | null {
 
 export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
   name: 'syllogism',
-  version: 1,
+  version: 2,
   description: 'Chains of "all X Y" / "no X Y" over nonsense words: are all A C? yes, no or unknown.',
-  defaults: { chainLength: 3, distractors: 2, format: 'trace' },
+  defaults: { chainLength: 3, distractors: 2, format: 'scan' },
   curriculum: [{ chainLength: 1, distractors: 0 }, { chainLength: 2, distractors: 1 }, { chainLength: 3, distractors: 2 }, { chainLength: 4, distractors: 4 }],
   knobs: {
     chainLength: { min: 1, max: 4, integer: true, help: 'links in the core chain' },
@@ -175,9 +202,14 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
       .sort()
       .join('.') + `|${p.a} ${p.c}`,
 
-  prompt: (p) => [...p.premises.map((q) => `${q.kind} ${q.x} ${q.y}`), `all ${p.a} ${p.c}?=`].join('.'),
+  prompt: (p, cfg) =>
+    cfg.format === 'scan' ? scanPrompt(p, slotsOf(cfg)) : [...p.premises.map((q) => `${q.kind} ${q.x} ${q.y}`), `all ${p.a} ${p.c}?=`].join('.'),
 
   gold(p, cfg): Gold {
+    if (cfg.format === 'scan') {
+      const g = scanGold(p, slotsOf(cfg));
+      return { trace: scanTraceText(g), answer: g.answer };
+    }
     const answer = decide(p);
     if (cfg.format === 'plain') return { trace: '', answer };
     if (answer === 'unknown') return { trace: 'none', answer };
@@ -186,19 +218,24 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
     return { trace: walk.join(','), answer };
   },
 
-  // Each premise is at most "all xxx yyy." (4 + 2*WORD_LEN + 2 chars); the question "all xxx yyy?=".
-  maxPromptLength: (cfg) => (cfg.chainLength + cfg.distractors) * (2 * WORD_LEN + 6) + 2 * WORD_LEN + 7,
+  // Scan: fixed slots, so every prompt has this length. Words: each premise is at most
+  // "all xxx yyy." (4 + 2*WORD_LEN + 2 chars); the question "all xxx yyy?=".
+  maxPromptLength: (cfg) => (cfg.format === 'scan' ? scanPromptLength(slotsOf(cfg)) : (cfg.chainLength + cfg.distractors) * (2 * WORD_LEN + 6) + 2 * WORD_LEN + 7),
 
   // A shortest walk uses each premise at most once (consistent premises), so it has at most
   // chainLength + distractors links of 2*WORD_LEN+1 chars, comma-separated; the longest answer is
   // "unknown" (7); plus 4 tags.
+  // Scan: every trace has the same length (slots passes of slots 6-char steps); "unknown" is the
+  // longest answer.
   maxCompletionLength(cfg) {
+    if (cfg.format === 'scan') return scanCompletionLength(slotsOf(cfg));
     if (cfg.format === 'plain') return 2 + 7;
     const n = cfg.chainLength + cfg.distractors;
     return 4 + n * (2 * WORD_LEN + 1) + (n - 1) + 7;
   },
 
   verify(p, completion, cfg, opts = {}): Verdict {
+    if (cfg.format === 'scan') return verifyScan(p, completion, cfg, opts);
     const gold = this.gold(p, cfg);
     const withTrace = cfg.format === 'trace';
     const parsed = parseCompletion(completion, withTrace);
@@ -220,9 +257,7 @@ export const syllogism: Task<SyllogismProblem, SyllogismConfig> = {
       checks.push({ name: 'steps', passed: firstWrong === null, detail: firstWrong ? firstWrong.reason : gold.answer === 'unknown' ? 'none, as expected' : `valid walk from ${p.a} to ${p.c} (gold has ${nSteps} links)` });
     }
 
-    const { ans, outcomeOk, check } = exactAnswerCheck(parsed.answer, gold.answer, (a) =>
-      a === 'yes' || a === 'no' || a === 'unknown' ? null : `answer ${JSON.stringify(a.slice(0, 40))} is not yes, no or unknown`,
-    );
+    const { ans, outcomeOk, check } = answerCheck(parsed.answer, gold.answer);
     checks.push(check);
 
     return finishVerdict(checks, ans, outcomeOk, firstWrong, opts, stepsTotal);
