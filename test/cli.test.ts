@@ -101,7 +101,7 @@ describe('reasonlab CLI', () => {
     expect(r.err).toMatch(/curriculum auto: digits 1 -> digits 2 -> digits 3/);
     expect(r.err).toMatch(/step 1\/4 \| level 1\/3 \(digits 1\)/);
     expect(r.err).toMatch(/curriculum @2: .* moving up to level 2\/3 \(digits 2\)/);
-    expect(r.err).toMatch(/eval @2 .*\| at level 1\/3 \(digits 1\): \d+\.\d% fully right \(n=3\)/);
+    expect(r.err).toMatch(/eval @2 .*\| at level 1\/3 \(digits 1\): \d+\.\d% fully right \(n=4\)/);
     const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.filter((x) => x.type === 'step').map((x) => x.level)).toEqual([0, 0, 1, 1]);
     expect(rows.filter((x) => x.type === 'eval').map((x) => [x.step, x.level, x.level_label])).toEqual([[2, 0, 'digits 1'], [4, 1, 'digits 2']]);
