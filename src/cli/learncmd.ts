@@ -57,6 +57,7 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
   const from = take(flags, 'from'); // summarise finished runs instead of training (comma-separated roots)
   const outRoot = take(flags, 'out') ?? `runs/learn-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
   const doc = take(flags, 'doc') ?? 'docs/LEARNING.md';
+  const note = take(flags, 'note'); // a paragraph for the doc, e.g. the conditions of runs summarised with --from
   const extra = [...flags].flatMap(([k, v]) => [`--${k}`, v]); // e.g. --seed 2: passed to every run
   const t0 = performance.now();
   const failed: string[] = [];
@@ -101,6 +102,7 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
     '',
     `Each task trains its recipe (\`src/recipes.ts\`; \`reasonlab train --task T --out R\` with no other flag${extra.length ? `; here with \`${extra.join(' ')}\` added to every run` : ''}) from a random init. Accuracy is **fully right**: the share of the held-out test problems (n in the table) whose greedy completion passes every check (format, every step, the answer). "answer-only" counts the right answer alone, whatever the steps. Times are wall-clock from the start of training, evaluations included; a threshold counts at the first evaluation that reached it.`,
     '',
+    ...(note ? [note, ''] : []),
     learningTable(results),
     '',
     ...(failed.length ? [`Runs that failed: ${failed.join(', ')} (see ${outRoot}/TASK.log).`, ''] : []),
