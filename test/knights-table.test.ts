@@ -8,19 +8,12 @@ import { Rng } from '../src/rng.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';
 import { knightsKnaves as K, type KnightsConfig, type KnightsProblem, type Statement } from '../src/tasks/knights.ts';
 import { checkOf, expectGoldVerdict, expectWrongAnswer, expectWrongStepStillPaid, generateMany } from './helpers/task.ts';
+import { puzzle, st } from './helpers/knights.ts';
 
 const cfgOf = (people: number): KnightsConfig => ({ people, format: 'table' });
 const problems = (seed: number, n: number, people: number) => generateMany(K, seed, n, cfgOf(people));
 const completion = (trace: string, answer: string) => `<think>${trace}</think><answer>${answer}</answer>`;
 
-/** A statement from its old prompt spelling, e.g. `b`, `&Ac`, `1ABC`. */
-function st(text: string): Statement {
-  const ops: Record<string, Statement['op']> = { '&': 'and', '|': 'or', '1': 'one' };
-  const op = ops[text[0]!] ?? 'is';
-  const lits = [...(op === 'is' ? text : text.slice(1))].map((c) => ({ who: 'ABCDE'.indexOf(c.toUpperCase()), knight: c === c.toUpperCase() }));
-  return { op, lits };
-}
-const puzzle = (...says: string[]): KnightsProblem => ({ says: says.map(st) });
 
 // A: "exactly one of B, C is a knight", B: "C is a knave", C: "A is a knight". Columns are the cases
 // TTT TTF TFT TFF FTT FTF FFT FFF. B's claim row is B's role per case, C's is C's; exactly one of

@@ -9,19 +9,12 @@ import { Rng } from '../src/rng.ts';
 import { generateCounted, knightsKnaves as K, solutions, type KnightsConfig, type KnightsProblem, type Statement } from '../src/tasks/knights.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
 import { checkOf as check, expectAnswersRejected, expectDeterministic, expectEmptyThinkNoStepCredit, expectFormatBroken, expectGoldVerdict, expectLengthBounds, expectMissingThink, expectPlainAscii, expectRewardSchemes, expectTruncatedPassesThrough, expectWrongAnswer, expectWrongAnswerPaidLess, expectWrongStepStillPaid, generateMany, hostileSuite, junkFrom } from './helpers/task.ts';
+import { puzzle, st } from './helpers/knights.ts';
 
 const cfgOf = (people: number, format: KnightsConfig['format'] = 'cases'): KnightsConfig => ({ ...K.defaults, people, format });
 const goldText = (p: KnightsProblem, format: KnightsConfig['format'] = 'cases') => renderCompletion(K.gold(p, cfgOf(p.says.length, format)), true);
 const problems = (seed: number, n: number, people: number) => generateMany(K, seed, n, cfgOf(people));
 
-/** A statement from its prompt spelling, e.g. `b`, `&Ac`, `1ABC`. */
-function st(text: string): Statement {
-  const ops: Record<string, Statement['op']> = { '&': 'and', '|': 'or', '1': 'one' };
-  const op = ops[text[0]!] ?? 'is';
-  const lits = [...(op === 'is' ? text : text.slice(1))].map((c) => ({ who: 'ABCDE'.indexOf(c.toUpperCase()), knight: c === c.toUpperCase() }));
-  return { op, lits };
-}
-const puzzle = (...says: string[]): KnightsProblem => ({ says: says.map(st) });
 
 // The classic (2 people are refused as a run config, too few puzzles to hold out a test split, but
 // the task's functions work at any size, and 2 people keep the truth table small).
