@@ -20,7 +20,7 @@ export const DEMOS: Demo[] = [
     id: 'addition-traces',
     title: 'Traces vs answer-only (addition)',
     blurb:
-      'The same nano model, trained on worked column sums and on bare answers, for 600 steps each (2-digit sums). Measured in headless Chromium on 2 busy cores (docs/DEMOS.md, 100 held-out problems): traces 93% fully right at step 600, answer-only 8%; 2 min 12 s for both runs.',
+      'The same nano model, trained on worked column sums and on bare answers, for 600 steps each (2-digit sums). Measured in headless Chromium (docs/DEMOS.md, 100 held-out problems): traces 93% fully right at step 600, answer-only 8%; 52 s for both runs on a free 2-core machine (2 min 12 s on a busy one).',
     watch: 'The accuracy chart: the traces run climbs past 80% while the answer-only run, which starts when it ends and is drawn in its own colour, stays near the bottom.',
     runs: [
       { name: 'addition · traces', params: { ...small, task: 'addition', digits: '2', format: 'scratchpad', 'train.steps': '600', lr: '6e-3', minLr: '6e-4', warmupSteps: '30', 'eval.every': '50', curriculum: 'off' } },
