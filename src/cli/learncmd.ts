@@ -65,6 +65,7 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
   // The 1-minute load average while training: other work on the machine slows every run.
   const load = { start: loadavg()[0]!, max: loadavg()[0]! };
   if (from) {
+    if (extra.length) throw new UserError(`--from summarises finished runs: ${extra.filter((x) => x.startsWith('--')).join(' ')} would change nothing (train new runs without --from)`);
     const roots = from.split(',').map((x) => x.trim()).filter(Boolean);
     for (const t of tasks) {
       const dir = roots.map((r) => join(r, t)).find((d) => existsSync(join(d, 'metrics.jsonl')));
