@@ -245,15 +245,16 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
 
     if (parsed.think !== null) {
       firstWrong = checkSearch(p.numbers, p.target, parsed.think);
+      const goldSteps = goldTrace(p, cfg) ?? ''; // the search runs once per verdict
       let detail = firstWrong?.reason ?? '';
       if (!firstWrong) {
         const steps = parsed.think.split(',');
         const tries = steps.filter((s) => s !== BACK).length;
-        const gold = goldTrace(p, cfg) === parsed.think ? 'the gold trace' : 'not the gold trace';
+        const gold = goldSteps === parsed.think ? 'the gold trace' : 'not the gold trace';
         detail = `${tries} operations ok, ${steps.length - tries} backtracks, reaching ${p.target} (${gold})`;
       }
       // The process reward's share: the gold search's length, or the steps written if longer.
-      stepsTotal = Math.max((goldTrace(p, cfg) ?? '').split(',').length, parsed.think.length ? parsed.think.split(',').length : 0);
+      stepsTotal = Math.max(goldSteps.split(',').length, parsed.think.length ? parsed.think.split(',').length : 0);
       checks.push({ name: 'steps', passed: firstWrong === null, detail });
     }
 
