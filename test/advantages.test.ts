@@ -1,5 +1,5 @@
 // The RL stage's pure arithmetic (src/train/advantages.ts) against hand-computed examples: the four
-// advantage estimators (FACTS.md "RL loss definitions"), zero-variance groups, the per-sequence
+// advantage estimators (docs/FACTS.md, "Rewards and RL"), zero-variance groups, the per-sequence
 // loss weights, and the unbiased pass@k estimator against brute-force enumeration of k-subsets.
 
 import { describe, expect, it } from 'vitest';

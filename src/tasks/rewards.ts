@@ -1,5 +1,5 @@
 // Reward schemes: a verdict's checks turned into one number. Correctness is paid only when the
-// format is right (see FACTS.md: reward hacks on format-free schemes).
+// format is right (docs/FACTS.md, "Reward hacks on loose checkers").
 //   binary    1 if format and answer are right, else 0.
 //   tinyzero  1 right; 0.1 an answer was parsed but is wrong (or the layout is broken); 0 no answer.
 //   logicrl   format +1 / -1, plus answer +2 right, -1.5 parsed but wrong, -2 unparsable or
