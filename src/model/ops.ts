@@ -93,9 +93,9 @@ const GELU_C0 = 2 * Math.sqrt(2 / Math.PI);
 const GELU_C1 = GELU_C0 * 0.044715;
 
 /**
- * GELU, tanh approximation (GPT-2's "gelu_new"), computed as x * sigmoid(2u) with
- * u = sqrt(2/pi) (x + 0.044715 x^3): the same function (0.5 (1 + tanh u) = sigmoid(2u)), and
- * wasm's sigmoid is ~13x faster than its tanh.
+ * GELU, tanh approximation (GPT-2's "gelu_new": docs/FACTS.md, "GELU"), computed as
+ * x * sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3): the same function
+ * (0.5 (1 + tanh u) = sigmoid(2u)), and wasm's sigmoid is ~13x faster than its tanh.
  */
 export function geluFwd(x: Tensor): { y: Tensor; s: Tensor } {
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_C1), GELU_C0)));
