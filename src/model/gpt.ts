@@ -130,7 +130,8 @@ export function referenceForward(params: Params, c: ModelConfig, idx: tf.Tensor2
   if (T > c.blockSize) throw new Error(`sequence of ${T} tokens exceeds blockSize ${c.blockSize}`);
   const C = c.nEmbd;
   const wte = P(params, 'transformer.wte.weight'); // [V, C]
-  // Token embedding as a one-hot matmul, not tf.gather: gather has no gradient on wasm (docs/FACTS.md).
+  // Token embedding as a one-hot matmul, not tf.gather, which has no gradient on wasm
+  // (docs/FACTS.md, "No gather gradient on wasm").
   const tokEmb = tf.reshape(tf.matMul(oneHotF32(tf.reshape(idx, [-1]), c.vocabSize), wte), [B, T, C]); // [B, T, C]
   const posEmb = tf.slice(P(params, 'transformer.wpe.weight'), [0, 0], [T, C]); // [T, C]
   const ln = (name: string, x: Tensor) => refLayerNorm(x, P(params, `${name}.weight`), P(params, `${name}.bias`));
