@@ -1,6 +1,6 @@
-// Gradients of the fast path on the cpu backend checked without any tfjs autodiff: maskedLoss
-// against central finite differences for every parameter tensor, and crossEntropyRows (its
-// hand-written backward) against autodiff of the same math.
+// Gradients of the fast path on the cpu backend, checked independently of referenceForward:
+// maskedLoss against central finite differences for every parameter tensor, and crossEntropyRows
+// (its hand-written backward) against tfjs autodiff of the same math.
 
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
