@@ -76,7 +76,7 @@ export function checkpointToFiles(ck: Checkpoint): CheckpointFiles {
     n_layer: c.nLayer,
     n_head: c.nHead,
     n_inner: null, // null means 4 * n_embd, our MLP width
-    activation_function: 'gelu_new', // tanh-approximate GELU, as ops.gelu computes
+    activation_function: 'gelu_new', // tanh-approximate GELU, as ops.geluFwd computes
     layer_norm_epsilon: LN_EPS,
     resid_pdrop: 0,
     embd_pdrop: 0,

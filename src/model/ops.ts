@@ -1,17 +1,15 @@
-// Differentiable building blocks with hand-written gradients, as forward/backward pairs. Why:
-// on wasm, tfjs runs only 2-D untransposed matmuls fast (XNNPACK); transposed and batched ones
-// fall back to a naive loop at 1-2 GFLOP/s (FACTS.md). So backward matmuls use explicit
-// transposed copies on wasm (matMul's transpose flags elsewhere), and attention's batched
-// matmuls run on wasm as depthwise convolutions, which XNNPACK computes as one GEMM per group.
-// The model (gpt.ts) composes the *Fwd/*Bwd pairs into one custom-gradient op per sub-layer;
-// mm, embed, layerNorm, linear, gelu and crossEntropyRows are the standalone differentiable ops.
+// Forward/backward pairs with hand-written gradients, composed by gpt.ts into one custom-gradient
+// op per sub-layer (and held equal to its referenceForward by test/model-reference.test.ts), plus
+// crossEntropyRows. Why by hand: tfjs-wasm runs transposed and batched matmuls at 1-2 GFLOP/s
+// (docs/FACTS.md, "Transposed matmuls are slow on wasm"), so on wasm backward matmuls use explicit
+// transposed copies and attention's batched matmuls run as depthwise convolutions (one GEMM each).
 // Shapes: N rows, C channels, V vocab, T time, G = B*H independent sequences, D head size.
 
 import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import { LN_EPS } from './params.ts';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
-type T = tf.Tensor;
 
 /** Checked per call: the backend can change between calls (tests switch it). */
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
@@ -24,17 +22,17 @@ function swapLast(rank: number): number[] {
 }
 
 /** a @ b^T (same-batch operands). */
-export function matMulTB(a: T, b: T): T {
+export function matMulTB(a: Tensor, b: Tensor): Tensor {
   return onWasm() ? tf.matMul(a, tf.transpose(b, swapLast(b.rank))) : tf.matMul(a, b, false, true);
 }
 
 /** a^T @ b (same-batch operands). */
-export function matMulTA(a: T, b: T): T {
+export function matMulTA(a: Tensor, b: Tensor): Tensor {
   return onWasm() ? tf.matMul(tf.transpose(a, swapLast(a.rank)), b) : tf.matMul(a, b, true, false);
 }
 
 /** x^T @ y for x [N, A], y [N, B] -> [A, B]; on wasm transposes the narrower operand. */
-export function weightGrad(x: T, y: T): T {
+export function weightGrad(x: Tensor, y: Tensor): Tensor {
   if (!onWasm()) return tf.matMul(x, y, true, false);
   return x.shape[1]! <= y.shape[1]! ? tf.matMul(tf.transpose(x), y) : tf.transpose(tf.matMul(tf.transpose(y), x));
 }
@@ -46,7 +44,7 @@ export const COLSUM_POOL_MAX = 4096;
  * Column sums of x [N, K] -> [K]. wasm reduces only the innermost axis fast (axis 0 costs a
  * transpose); its average pooling (XNNPACK) over an [N, 1] window is ~20x faster.
  */
-export function colSum(x: T): T {
+export function colSum(x: Tensor): Tensor {
   const [N, K] = x.shape as [number, number];
   // XNNPACK's average pool corrupts wasm memory with 16,384 channels (crash seen in decode with
   // batch 128 on micro; 8,192 was fine): keep to widths well inside what was seen to work.
@@ -54,51 +52,27 @@ export function colSum(x: T): T {
   return tf.mul(tf.reshape(tf.avgPool(tf.reshape(x, [1, N, 1, K]) as tf.Tensor4D, [N, 1], 1, 'valid'), [K]), N);
 }
 
-/** a @ b for 2-D or same-batch N-D operands, with transpose-free backward matmuls on wasm. */
-export const mm = tf.customGrad(((a: T, b: T, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: T, saved: T[]) => {
-      const [sa, sb] = saved as [T, T];
-      return [matMulTB(dy, sb), matMulTA(sa, dy)];
-    },
-  };
-}) as unknown as GradFn) as (a: T, b: T) => T;
-
-/**
- * Token embedding as a one-hot matmul: onehot [N, V] @ wte [V, C] -> [N, C]. (wasm has no gradient
- * kernel for gather.) The one-hot input gets a zero gradient without computing dy @ wte^T.
- */
-export const embed = tf.customGrad(((onehot: T, wte: T, save: tf.GradSaveFunc) => {
-  save([onehot]);
-  return {
-    value: tf.matMul(onehot, wte),
-    gradFunc: (dy: T, saved: T[]) => [tf.zerosLike(saved[0]!), matMulTA(saved[0]!, dy)],
-  };
-}) as unknown as GradFn) as (onehot: T, wte: T) => T;
-
-/** One-hot as float32, built from int32 (wasm's float one-hot is wrong, FACTS.md). */
-export function oneHotF32(ids: T, depth: number): T {
+/** One-hot as float32, built from int32 (wasm's float one-hot is wrong: docs/FACTS.md, "wasm one-hot"). */
+export function oneHotF32(ids: Tensor, depth: number): Tensor {
   return tf.cast(tf.oneHot(tf.cast(ids, 'int32') as tf.Tensor1D, depth, 1, 0, 'int32'), 'float32');
 }
 
 // ---- forward/backward pairs (no tape inside: used within customGrad bodies) ----
 
 export interface LnSaved {
-  xhat: T; // [N, C]
-  rstd: T; // [N, 1]
+  xhat: Tensor; // [N, C]
+  rstd: Tensor; // [N, 1]
 }
 
 /** LayerNorm over the last axis: x [N, C], gain g [C], bias b [C]. */
-export function layerNormFwd(x: T, g: T, b: T): { y: T } & LnSaved {
+export function layerNormFwd(x: Tensor, g: Tensor, b: Tensor): { y: Tensor } & LnSaved {
   const xc = tf.sub(x, tf.mean(x, -1, true));
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS));
   const xhat = tf.mul(xc, rstd);
   return { y: tf.add(tf.mul(xhat, g), b), xhat, rstd };
 }
 
-export function layerNormBwd(dy: T, s: LnSaved, g: T): { dx: T; dg: T; db: T } {
+export function layerNormBwd(dy: Tensor, s: LnSaved, g: Tensor): { dx: Tensor; dg: Tensor; db: Tensor } {
   const dxhat = tf.mul(dy, g);
   const m1 = tf.mean(dxhat, -1, true);
   const m2 = tf.mean(tf.mul(dxhat, s.xhat), -1, true);
@@ -107,11 +81,11 @@ export function layerNormBwd(dy: T, s: LnSaved, g: T): { dx: T; dg: T; db: T } {
 }
 
 /** x [N, Cin] @ w [Cin, Cout] + b [Cout], bias fused into the matmul (XNNPACK on wasm). */
-export function linearFwd(x: T, w: T, b: T): T {
+export function linearFwd(x: Tensor, w: Tensor, b: Tensor): Tensor {
   return tf.fused.matMul({ a: x, b: w, bias: b });
 }
 
-export function linearBwd(dy: T, x: T, w: T): { dx: T; dw: T; db: T } {
+export function linearBwd(dy: Tensor, x: Tensor, w: Tensor): { dx: Tensor; dw: Tensor; db: Tensor } {
   return { dx: matMulTB(dy, w), dw: weightGrad(x, dy), db: colSum(dy) };
 }
 
@@ -119,17 +93,17 @@ const GELU_C0 = 2 * Math.sqrt(2 / Math.PI);
 const GELU_C1 = GELU_C0 * 0.044715;
 
 /**
- * GELU, tanh approximation (GPT-2's "gelu_new"), computed as x * sigmoid(2u) with
- * u = sqrt(2/pi) (x + 0.044715 x^3): the same function (0.5 (1 + tanh u) = sigmoid(2u)), and
- * wasm's sigmoid is ~13x faster than its tanh.
+ * GELU, tanh approximation (GPT-2's "gelu_new": docs/FACTS.md, "GELU"), computed as
+ * x * sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3): the same function
+ * (0.5 (1 + tanh u) = sigmoid(2u)), and wasm's sigmoid is ~13x faster than its tanh.
  */
-export function geluFwd(x: T): { y: T; s: T } {
+export function geluFwd(x: Tensor): { y: Tensor; s: Tensor } {
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_C1), GELU_C0)));
   return { y: tf.mul(x, s), s };
 }
 
 /** y = x s(z): dy/dx = s + x s (1 - s) z'(x) = s + y (1 - s)(C0 + 3 C1 x^2). */
-export function geluBwd(dy: T, x: T, y: T, s: T): T {
+export function geluBwd(dy: Tensor, x: Tensor, y: Tensor, s: Tensor): Tensor {
   const dz = tf.add(tf.mul(tf.square(x), 3 * GELU_C1), GELU_C0);
   return tf.mul(dy, tf.add(s, tf.mul(tf.mul(y, tf.sub(1, s)), dz)));
 }
@@ -138,7 +112,7 @@ export function geluBwd(dy: T, x: T, y: T, s: T): T {
  * Batched matmul as a depthwise convolution (wasm). 'w': x [M, K, G] (contraction on the width
  * axis); 'h': x [K, M, G] (on the height axis). f [K, G, N]. Returns [M, G, N].
  */
-function dwMatMul(x: T, f: T, mode: 'w' | 'h'): T {
+function dwMatMul(x: Tensor, f: Tensor, mode: 'w' | 'h'): Tensor {
   const [a, b, G] = x.shape as [number, number, number];
   const N = f.shape[2]!;
   const K = mode === 'w' ? b : a;
@@ -149,43 +123,43 @@ function dwMatMul(x: T, f: T, mode: 'w' | 'h'): T {
 }
 
 export interface AttnSaved {
-  q: T; // [T, G, D], already scaled by 1/sqrt(D)
-  k: T; // [T, G, D]
-  v: T; // [T, G, D]
-  p: T; // attention weights: wasm [i, G, j]; elsewhere [G, i, j]
-  pt: T | null; // wasm: p as [i, j, G]
+  q: Tensor; // [T, G, D], already scaled by 1/sqrt(D)
+  k: Tensor; // [T, G, D]
+  v: Tensor; // [T, G, D]
+  p: Tensor; // attention weights: wasm [i, G, j]; elsewhere [G, i, j]
+  pt: Tensor | null; // wasm: p as [i, j, G]
 }
 
 /**
  * Causal attention core for t-major q (pre-scaled), k, v [T, G, D] and an additive mask [T, T]
  * (0 where key j <= query i, MASK_NEG above). Returns y [T, G, D].
  */
-export function attentionFwd(q: T, k: T, v: T, mask: T): { y: T } & AttnSaved {
-  const Tn = q.shape[0]!;
+export function attentionFwd(q: Tensor, k: Tensor, v: Tensor, mask: Tensor): { y: Tensor } & AttnSaved {
+  const T = q.shape[0]!;
   if (onWasm()) {
     const s = dwMatMul(tf.transpose(q, [0, 2, 1]), tf.transpose(k, [2, 1, 0]), 'w'); // [i, G, j]
-    const p = tf.softmax(tf.add(s, tf.reshape(mask, [Tn, 1, Tn])));
+    const p = tf.softmax(tf.add(s, tf.reshape(mask, [T, 1, T])));
     const pt = tf.transpose(p, [0, 2, 1]); // [i, j, G]
     return { y: dwMatMul(pt, v, 'w'), q, k, v, p, pt };
   }
-  const [qg, kg, vg] = [q, k, v].map((x) => tf.transpose(x, [1, 0, 2])) as [T, T, T]; // [G, T, D]
+  const [qg, kg, vg] = [q, k, v].map((x) => tf.transpose(x, [1, 0, 2])) as [Tensor, Tensor, Tensor]; // [G, T, D]
   const p = tf.softmax(tf.add(tf.matMul(qg, kg, false, true), mask)); // [G, i, j]
   return { y: tf.transpose(tf.matMul(p, vg), [1, 0, 2]), q, k, v, p, pt: null };
 }
 
 /** Gradients of attentionFwd for dy [T, G, D]: dq (w.r.t. the scaled q), dk, dv, all [T, G, D]. */
-export function attentionBwd(dy: T, s: AttnSaved): { dq: T; dk: T; dv: T } {
+export function attentionBwd(dy: Tensor, s: AttnSaved): { dq: Tensor; dk: Tensor; dv: Tensor } {
   // softmax: dS = P (dP - rowsum(dP P))
-  const dSoftmax = (p: T, dp: T) => tf.mul(p, tf.sub(dp, tf.sum(tf.mul(dp, p), -1, true)));
+  const dSoftmax = (p: Tensor, dp: Tensor) => tf.mul(p, tf.sub(dp, tf.sum(tf.mul(dp, p), -1, true)));
   if (s.pt) {
     const dp = dwMatMul(tf.transpose(dy, [0, 2, 1]), tf.transpose(s.v, [2, 1, 0]), 'w'); // [i, G, j]
     const dv = dwMatMul(s.pt, dy, 'h'); // sum_i P[i,g,j] dy[i,g,d] -> [j, G, D]
     const dst = tf.transpose(dSoftmax(s.p, dp), [0, 2, 1]); // [i, j, G]
     return { dq: dwMatMul(dst, s.k, 'w'), dk: dwMatMul(dst, s.q, 'h'), dv };
   }
-  const [qg, kg, vg, dyg] = [s.q, s.k, s.v, dy].map((x) => tf.transpose(x, [1, 0, 2])) as [T, T, T, T];
+  const [qg, kg, vg, dyg] = [s.q, s.k, s.v, dy].map((x) => tf.transpose(x, [1, 0, 2])) as [Tensor, Tensor, Tensor, Tensor];
   const ds = dSoftmax(s.p, tf.matMul(dyg, vg, false, true)); // [G, i, j]
-  const back = (x: T) => tf.transpose(x, [1, 0, 2]);
+  const back = (x: Tensor) => tf.transpose(x, [1, 0, 2]);
   return { dq: back(tf.matMul(ds, kg)), dk: back(tf.matMul(ds, qg, true, false)), dv: back(tf.matMul(s.p, dyg, true, false)) };
 }
 
@@ -194,7 +168,7 @@ export function attentionBwd(dy: T, s: AttnSaved): { dq: T; dk: T; dv: T } {
  * [S, G, D], optional additive bias [S, 1] (0 for filled slots, MASK_NEG for empty ones).
  * Returns [G, D].
  */
-export function attendCached(q: T, kc: T, vc: T, bias: T | null): T {
+export function attendCached(q: Tensor, kc: Tensor, vc: Tensor, bias: Tensor | null): Tensor {
   const [S, G, D] = kc.shape as [number, number, number];
   let scores = tf.sum(tf.mul(tf.reshape(q, [1, G, D]), kc), -1); // [S, G]
   if (bias) scores = tf.add(scores, bias);
@@ -202,56 +176,18 @@ export function attendCached(q: T, kc: T, vc: T, bias: T | null): T {
   return tf.reshape(colSum(tf.reshape(tf.mul(tf.reshape(p, [S, G, 1]), vc), [S, G * D])), [G, D]);
 }
 
-// ---- differentiable ops (customGrad) ----
-
-/** LayerNorm over the last axis of x [N, C] with gain g [C] and bias b [C]. */
-export const layerNorm = tf.customGrad(((x: T, g: T, b: T, save: tf.GradSaveFunc) => {
-  const f = layerNormFwd(x, g, b);
-  save([f.xhat, f.rstd, g]);
-  return {
-    value: f.y,
-    gradFunc: (dy: T, saved: T[]) => {
-      const [xhat, rstd, sg] = saved as [T, T, T];
-      const r = layerNormBwd(dy, { xhat, rstd }, sg);
-      return [r.dx, r.dg, r.db];
-    },
-  };
-}) as unknown as GradFn) as (x: T, g: T, b: T) => T;
-
-/** x [N, Cin] @ w [Cin, Cout] + b [Cout]. */
-export const linear = tf.customGrad(((x: T, w: T, b: T, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: linearFwd(x, w, b),
-    gradFunc: (dy: T, saved: T[]) => {
-      const r = linearBwd(dy, saved[0]!, saved[1]!);
-      return [r.dx, r.dw, r.db];
-    },
-  };
-}) as unknown as GradFn) as (x: T, w: T, b: T) => T;
-
-/** GELU, tanh approximation (GPT-2's "gelu_new"). */
-export const gelu = tf.customGrad(((x: T, save: tf.GradSaveFunc) => {
-  const f = geluFwd(x);
-  save([x, f.y, f.s]);
-  return {
-    value: f.y,
-    gradFunc: (dy: T, saved: T[]) => [geluBwd(dy, saved[0]!, saved[1]!, saved[2]!)],
-  };
-}) as unknown as GradFn) as (x: T) => T;
-
 /**
  * Per-row cross-entropy -log softmax(logits)[target] for logits [N, V] and one-hot targets [N, V];
  * returns [N]. Backward is (softmax - onehot) * dy. The targets get no gradient (a constant).
  */
-export function crossEntropyRows(logits: T, targets: T): T {
-  const f = tf.customGrad(((l: T, save: tf.GradSaveFunc) => {
+export function crossEntropyRows(logits: Tensor, targets: Tensor): Tensor {
+  const f = tf.customGrad(((l: Tensor, save: tf.GradSaveFunc) => {
     const logp = tf.logSoftmax(l);
     save([logp, targets]);
     return {
       value: tf.neg(tf.sum(tf.mul(targets, logp), -1)),
-      gradFunc: (dy: T, saved: T[]) => [tf.mul(tf.sub(tf.exp(saved[0]!), saved[1]!), tf.expandDims(dy, -1))],
+      gradFunc: (dy: Tensor, saved: Tensor[]) => [tf.mul(tf.sub(tf.exp(saved[0]!), saved[1]!), tf.expandDims(dy, -1))],
     };
-  }) as unknown as GradFn) as (l: T) => T;
+  }) as unknown as GradFn) as (l: Tensor) => Tensor;
   return f(logits);
 }

@@ -126,6 +126,28 @@ function decodeStep(params: Params, c: ModelConfig, w: DecodeWeights, cache: Cac
   return { logits: tf.matMul(hf, w.wteT), cache: { k, v } }; // [B, V]
 }
 
+/**
+ * Logits [B, T, V] at every position of tokens int32 [B, T], computed the way sample() computes
+ * them: one decodeStep per position against the KV cache. For tests, which hold it equal to
+ * referenceForward. cache: 'growing' (what cpu and wasm use) or 'fixed' (S slots, GPU backends).
+ * Must run inside tf.tidy.
+ */
+export function decodeLogits(params: Params, c: ModelConfig, tokens: tf.Tensor2D, cache: 'growing' | 'fixed'): tf.Tensor3D {
+  const [B, T] = tokens.shape;
+  if (T > c.blockSize) throw new Error(`decodeLogits: sequence of ${T} tokens exceeds blockSize ${c.blockSize}`);
+  const S = cache === 'growing' ? 0 : cacheSlots(T, c.blockSize);
+  const empty = () => Array.from({ length: c.nLayer }, () => tf.zeros([S, B * c.nHead, c.nEmbd / c.nHead]));
+  const w = decodeWeights(params, c);
+  let kv: Cache = { k: empty(), v: empty() };
+  const out: tf.Tensor[] = [];
+  for (let t = 0; t < T; t++) {
+    const s = decodeStep(params, c, w, kv, tf.reshape(tf.slice(tokens, [0, t], [B, 1]), [B]), t, S);
+    out.push(s.logits); // [B, V]
+    kv = s.cache;
+  }
+  return tf.stack(out, 1) as tf.Tensor3D;
+}
+
 /** Logits of the last position of each row by a full forward over the prefix (no cache). */
 function lastLogitsNoCache(params: Params, c: ModelConfig, seq: tf.Tensor2D): tf.Tensor {
   const [B, T] = seq.shape;
