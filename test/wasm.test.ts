@@ -5,11 +5,23 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.ts';
 import { initParams, disposeParams } from '../src/model/gpt.ts';
-import { colSum, COLSUM_POOL_MAX } from '../src/model/ops.ts';
+import { colSum, COLSUM_POOL_MAX, oneHotF32 } from '../src/model/ops.ts';
 import { sample } from '../src/model/sample.ts';
 import { Rng } from '../src/rng.ts';
 
 describe('wasm fast paths', () => {
+  it('oneHotF32 gives exact 0/1 floats (tf.oneHot in float32 read integer bits as float on wasm)', async () => {
+    await initBackend('wasm');
+    const ids = [0, 3, 102, 7, 3];
+    const t = tf.tidy(() => oneHotF32(tf.tensor1d(ids, 'int32'), 103));
+    expect(t.dtype).toBe('float32');
+    const d = await t.data();
+    t.dispose();
+    const want = new Float32Array(ids.length * 103);
+    ids.forEach((id, r) => (want[r * 103 + id] = 1));
+    expect(Array.from(d)).toEqual(Array.from(want));
+  });
+
   it('colSum equals sum(axis 0) below, at and far above the pooling limit', async () => {
     await initBackend('wasm');
     const rng = new Rng(5);
