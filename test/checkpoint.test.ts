@@ -70,7 +70,7 @@ describe('checkpointToFiles', () => {
     });
     // Token ids are positions in the specials list: ['<pad>', '<bos>', '<eos>', ...].
     expect([c.pad_token_id, c.bos_token_id, c.eos_token_id]).toEqual([0, 1, 2]);
-    expect(c.reasonlab).toEqual({ format_version: 1, ...meta });
+    expect(c.reasonlab).toEqual({ format_version: 2, ...meta });
     expect('n_inner' in c).toBe(true); // present as null, not dropped
   });
 
@@ -156,7 +156,7 @@ describe('checkpointFromFiles', () => {
     expectError(() => checkpointFromFiles({ ...files(), config: '{"model_type": "gpt2",' }, 'ck'), 'config.json', /invalid JSON/);
     expectError(() => checkpointFromFiles({ ...files(), tokenizer: 'not json' }, 'ck'), 'tokenizer.json', /invalid JSON/);
     expectError(() => checkpointFromFiles({ ...files(), config: '[]' }, 'ck'), 'config.json', /expected a JSON object/);
-    expectError(() => checkpointFromFiles({ ...files(), tokenizer: '{"type": "bpe"}' }, 'ck'), 'tokenizer.json', /not a reasonlab-char tokenizer/);
+    expectError(() => checkpointFromFiles({ ...files(), tokenizer: '{"type": "bpe"}' }, 'ck'), 'tokenizer.json', /neither a Hugging Face tokenizer .* nor reasonlab's char tokenizer/);
   });
 
   it('validates config.json fields', () => {
@@ -172,7 +172,7 @@ describe('checkpointFromFiles', () => {
     expectError(load({ activation_function: 'relu' }), 'config.json', /activation_function "relu" unsupported/);
     expectError(load({ n_inner: 16 }), 'config.json', /n_inner 16 unsupported/);
     expectError(load({ tie_word_embeddings: false }), 'config.json', /tie_word_embeddings/);
-    expectError(load({ reasonlab: { format_version: 2 } }), 'config.json', /format_version 2 unsupported/);
+    expectError(load({ reasonlab: { format_version: 3 } }), 'config.json', /format_version 3 unsupported/);
     expectError(load({ vocab_size: tok.vocabSize + 1 }), 'tokenizer.json', /tokenizer has \d+ tokens but config.json vocab_size is/);
     // No reasonlab block (a plain transformers export): loads with empty meta.
     expect(checkpointFromFiles(edit({ reasonlab: undefined }), 'ck').meta).toEqual({});
@@ -181,6 +181,42 @@ describe('checkpointFromFiles', () => {
   it('rejects a tokenizer whose vocabulary differs from the config', () => {
     const bigger = { ...tok.toJSON(), chars: tok.chars + '\t' };
     expectError(() => checkpointFromFiles({ ...files(), tokenizer: JSON.stringify(bigger) }, 'ck'), 'tokenizer.json', /vocab_size/);
+  });
+
+  it('reads a format-1 folder, whose tokenizer.json is reasonlab\'s own format', () => {
+    const f = files();
+    const config = JSON.parse(f.config);
+    config.reasonlab.format_version = 1;
+    const back = checkpointFromFiles({ ...f, config: JSON.stringify(config), tokenizer: JSON.stringify(tok.toJSON()) }, 'ck');
+    expect(back.tokenizer).toEqual(tok.toJSON());
+    expect(back.meta).toEqual(meta);
+  });
+
+  it('prefers reasonlab_tokenizer.json and refuses one that disagrees with tokenizer.json', () => {
+    const ck = makeCk();
+    const f = checkpointToFiles(ck);
+    const own = f['reasonlab_tokenizer.json']!;
+    expect(JSON.parse(own)).toEqual(tok.toJSON());
+    expect(checkpointFromFiles({ ...files(ck), reasonlabTokenizer: own }, 'ck').tokenizer).toEqual(tok.toJSON());
+    // Same size, two characters swapped: the ids differ, so the pair must be refused.
+    const swapped = { ...tok.toJSON(), chars: tok.chars.replace('ab', 'ba') };
+    expectError(() => checkpointFromFiles({ ...files(ck), reasonlabTokenizer: JSON.stringify(swapped) }, 'ck'), 'tokenizer.json', /differs from reasonlab_tokenizer\.json/);
+    expectError(() => checkpointFromFiles({ ...files(ck), reasonlabTokenizer: '{' }, 'ck'), 'reasonlab_tokenizer.json', /invalid JSON/);
+  });
+
+  it('refuses a Hugging Face tokenizer.json that is not reasonlab\'s character tokenizer', () => {
+    const hf = JSON.parse(files().tokenizer);
+    const edited = (patch: (j: typeof hf) => void) => {
+      const j = structuredClone(hf);
+      patch(j);
+      return { ...files(), tokenizer: JSON.stringify(j) };
+    };
+    expectError(() => checkpointFromFiles(edited((j) => (j.model = { type: 'BPE', vocab: {}, merges: [] })), 'ck'), 'tokenizer.json', /model\.type is "BPE"/);
+    expectError(() => checkpointFromFiles(edited((j) => (j.pre_tokenizer = null)), 'ck'), 'tokenizer.json', /pre_tokenizer must split every character/);
+    expectError(() => checkpointFromFiles(edited((j) => (j.normalizer = { type: 'Lowercase' })), 'ck'), 'tokenizer.json', /normalizer/);
+    expectError(() => checkpointFromFiles(edited((j) => (j.model.vocab['ab'] = tok.vocabSize)), 'ck'), 'tokenizer.json', /"ab" .* neither an added token nor one character/);
+    expectError(() => checkpointFromFiles(edited((j) => delete j.model.vocab['a']), 'ck'), 'tokenizer.json', /no token has id/);
+    expectError(() => checkpointFromFiles(edited((j) => (j.added_tokens = j.added_tokens.slice(1))), 'ck'), 'tokenizer.json', /"<pad>" \(id 0\) is neither an added token nor one character/);
   });
 
   it('uses "checkpoint" as the default location in messages', () => {

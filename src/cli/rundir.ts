@@ -83,7 +83,7 @@ export class RunDir {
     rmSync(old, { recursive: true, force: true });
   }
 
-  readCheckpoint(folder = 'checkpoint'): { config: string; safetensors: Uint8Array; tokenizer: string; optimizer: Uint8Array; trainer: string; ref?: Uint8Array } {
+  readCheckpoint(folder = 'checkpoint'): { config: string; safetensors: Uint8Array; tokenizer: string; reasonlabTokenizer?: string; optimizer: Uint8Array; trainer: string; ref?: Uint8Array } {
     const d = join(this.path, folder);
     const read = (n: string) => {
       try {
@@ -96,6 +96,8 @@ export class RunDir {
       config: read('config.json').toString('utf8'),
       safetensors: new Uint8Array(read('model.safetensors')),
       tokenizer: read('tokenizer.json').toString('utf8'),
+      // Absent in checkpoints written before format 2 (tokenizer.json was reasonlab's own file then).
+      ...(existsSync(join(d, 'reasonlab_tokenizer.json')) ? { reasonlabTokenizer: read('reasonlab_tokenizer.json').toString('utf8') } : {}),
       optimizer: new Uint8Array(read('optimizer.safetensors')),
       trainer: read('trainer.json').toString('utf8'),
       ...(existsSync(join(d, 'ref.safetensors')) ? { ref: new Uint8Array(read('ref.safetensors')) } : {}),

@@ -1,13 +1,14 @@
-// Checkpoints as Hugging Face GPT-2 files (config.json, model.safetensors, tokenizer.json), built
-// from and read into host arrays, so the browser (download/upload) and the CLI (filesystem) share
-// one format and `transformers.GPT2LMHeadModel.from_pretrained(dir)` loads the weights as they are.
-// No I/O here; callers move the three files. Reading validates and throws CheckpointError.
+// Checkpoints as Hugging Face GPT-2 files (config.json, model.safetensors, tokenizer.json with its
+// tokenizer_config.json and special_tokens_map.json), plus reasonlab_tokenizer.json (reasonlab's own
+// char format), built from and read into host arrays, so the browser and the CLI share one format and
+// `transformers`' Auto classes load the folder as it is. No I/O here. Reading validates and throws CheckpointError.
 
 import type { ModelConfig } from './config.ts';
 import { validateModelConfig } from './config.ts';
 import { LN_EPS, paramSpecs } from './params.ts';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.ts';
 import { Tokenizer, type TokenizerJSON } from '../tokenizer.ts';
+import { hfTokenizerFiles, isHfTokenizerJSON, tokenizerFromHf } from './hf-tokenizer.ts';
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
@@ -25,17 +26,26 @@ export interface Checkpoint {
 export interface CheckpointFiles {
   'config.json': string;
   'model.safetensors': Uint8Array;
+  /** Hugging Face `tokenizers` format since format 2; reasonlab's own char format in format 1. */
   'tokenizer.json': string;
+  // The three below are always written; checkpoints of format 1 (and ones stored by older builds) lack them.
+  'tokenizer_config.json'?: string;
+  'special_tokens_map.json'?: string;
+  /** reasonlab's own tokenizer file (Tokenizer.toJSON), what reading prefers. */
+  'reasonlab_tokenizer.json'?: string;
 }
 
-export const FORMAT_VERSION = 1;
+/** 2: tokenizer.json became a Hugging Face tokenizer, reasonlab's own moved to reasonlab_tokenizer.json. */
+export const FORMAT_VERSION = 2;
+/** Format versions this build reads (1: tokenizer.json in reasonlab's char format). */
+const READS = [1, 2];
 
 /** Buffers that some Hugging Face GPT-2 exports write besides the weights; safe to skip. */
 const HF_BUFFER = /^transformer\.h\.\d+\.attn\.(bias|masked_bias)$/;
 
 const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
-/** Serialise a checkpoint to the three files of a Hugging Face GPT-2 model directory. */
+/** Serialise a checkpoint to the files of a Hugging Face GPT-2 model directory. */
 export function checkpointToFiles(ck: Checkpoint): CheckpointFiles {
   const fail = (msg: string): never => {
     throw new CheckpointError(`checkpointToFiles: ${msg}`);
@@ -93,13 +103,17 @@ export function checkpointToFiles(ck: Checkpoint): CheckpointFiles {
     'config.json': JSON.stringify(config, null, 2) + '\n',
     // lm_head.weight is tied to wte and not written, as transformers' save_pretrained does.
     'model.safetensors': encodeSafetensors(tensors, { format: 'pt' }),
-    'tokenizer.json': JSON.stringify(ck.tokenizer, null, 2) + '\n',
+    ...hfTokenizerFiles(tok!, c.blockSize),
+    'reasonlab_tokenizer.json': JSON.stringify(tok!.toJSON(), null, 2) + '\n',
   };
 }
 
-/** Parse and validate the three files; `where` (a directory or label) prefixes every error. */
+/**
+ * Parse and validate the files; `where` (a directory or label) prefixes every error. `tokenizer` is
+ * tokenizer.json in either format; `reasonlabTokenizer` is reasonlab_tokenizer.json where present.
+ */
 export function checkpointFromFiles(
-  files: { config: string; safetensors: Uint8Array; tokenizer: string },
+  files: { config: string; safetensors: Uint8Array; tokenizer: string; reasonlabTokenizer?: string },
   where = 'checkpoint',
 ): Checkpoint {
   const failIn = (file: string, msg: string): never => {
@@ -148,17 +162,32 @@ export function checkpointFromFiles(
   const rl = cj.reasonlab ?? {};
   if (typeof rl !== 'object' || rl === null || Array.isArray(rl)) cfgFail('"reasonlab" must be an object');
   const { format_version: fv, ...meta } = rl as Record<string, unknown>;
-  if (fv !== undefined && fv !== FORMAT_VERSION) cfgFail(`reasonlab.format_version ${JSON.stringify(fv)} unsupported (this build reads ${FORMAT_VERSION})`);
-
-  const tj = parse('tokenizer.json', files.tokenizer);
-  let tok: Tokenizer | undefined;
-  try {
-    tok = Tokenizer.fromJSON(tj);
-  } catch (e) {
-    failIn('tokenizer.json', (e as Error).message.replace(/^tokenizer\.json: /, ''));
+  if (fv !== undefined && !READS.includes(fv as number)) {
+    cfgFail(`reasonlab.format_version ${JSON.stringify(fv)} unsupported (this build reads ${READS.join(' and ')}; update reasonlab)`);
   }
-  if (tok!.vocabSize !== config.vocabSize) {
-    failIn('tokenizer.json', `tokenizer has ${tok!.vocabSize} tokens but config.json vocab_size is ${config.vocabSize}`);
+
+  const tokIn = (file: string, read: () => TokenizerJSON): Tokenizer => {
+    try {
+      return new Tokenizer(read());
+    } catch (e) {
+      return failIn(file, (e as Error).message.replace(/^tokenizer\.json: /, ''));
+    }
+  };
+  const tj = parse('tokenizer.json', files.tokenizer);
+  if (!isHfTokenizerJSON(tj) && tj.type !== 'reasonlab-char') {
+    failIn('tokenizer.json', 'neither a Hugging Face tokenizer (fields model, added_tokens) nor reasonlab\'s char tokenizer (fields type, specials, chars)');
+  }
+  let tok = tokIn('tokenizer.json', () => (isHfTokenizerJSON(tj) ? tokenizerFromHf(tj) : Tokenizer.fromJSON(tj).toJSON()));
+  if (files.reasonlabTokenizer !== undefined) {
+    const oj = parse('reasonlab_tokenizer.json', files.reasonlabTokenizer);
+    const own = tokIn('reasonlab_tokenizer.json', () => Tokenizer.fromJSON(oj).toJSON());
+    if (JSON.stringify(own.toJSON()) !== JSON.stringify(tok.toJSON())) {
+      failIn('tokenizer.json', 'its vocabulary differs from reasonlab_tokenizer.json beside it (one of them was edited or replaced; restore the pair from the same checkpoint)');
+    }
+    tok = own;
+  }
+  if (tok.vocabSize !== config.vocabSize) {
+    failIn('tokenizer.json', `tokenizer has ${tok.vocabSize} tokens but config.json vocab_size is ${config.vocabSize}`);
   }
 
   let decoded: ReturnType<typeof decodeSafetensors> | undefined;
@@ -197,5 +226,5 @@ export function checkpointFromFiles(
     const list = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? `, ... (${unknown.length} in all)` : '');
     stFail(`unexpected tensor(s) for a ${config.nLayer}-layer GPT-2: ${list}`);
   }
-  return { config, tokenizer: tok!.toJSON(), params, meta };
+  return { config, tokenizer: tok.toJSON(), params, meta };
 }

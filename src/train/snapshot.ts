@@ -1,5 +1,5 @@
 // A resumable training snapshot as files: the Hugging Face checkpoint (config.json,
-// model.safetensors, tokenizer.json) plus optimizer.safetensors (AdamW moments) and trainer.json
+// model.safetensors, the tokenizer files) plus optimizer.safetensors (AdamW moments) and trainer.json
 // (step, optimizer counters, the run config, the auto curriculum's level). Pure: the CLI writes them to disk, the app to
 // IndexedDB or a download.
 
@@ -74,8 +74,12 @@ export interface LoadedSnapshot {
 }
 
 /** Read a snapshot back; every problem is a CheckpointError naming the file. */
-export function snapshotFromFiles(f: { config: string; safetensors: Uint8Array; tokenizer: string; optimizer: Uint8Array; trainer: string; ref?: Uint8Array }, where: string): LoadedSnapshot {
-  const ck = checkpointFromFiles({ config: f.config, safetensors: f.safetensors, tokenizer: f.tokenizer }, where);
+export function snapshotFromFiles(
+  f: { config: string; safetensors: Uint8Array; tokenizer: string; reasonlabTokenizer?: string; optimizer: Uint8Array; trainer: string; ref?: Uint8Array },
+  where: string,
+): LoadedSnapshot {
+  const own = f.reasonlabTokenizer;
+  const ck = checkpointFromFiles({ config: f.config, safetensors: f.safetensors, tokenizer: f.tokenizer, ...(own !== undefined ? { reasonlabTokenizer: own } : {}) }, where);
   let tj: TrainerJSON;
   try {
     tj = JSON.parse(f.trainer) as TrainerJSON;

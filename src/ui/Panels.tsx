@@ -142,7 +142,7 @@ export const RunsList = memo(function RunsList(props: {
     <section className="panel runs" data-testid="runs-list">
       <header>
         <h2>Runs</h2>
-        <label className="button small" title="Open a checkpoint: a .zip from this app, or the five files of a CLI checkpoint folder">
+        <label className="button small" title="Open a checkpoint: a .zip from this app, or all the files of a CLI checkpoint folder">
           Open checkpoint
           <input
             data-testid="checkpoint-upload"

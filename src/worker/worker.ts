@@ -214,7 +214,7 @@ const api = {
     void s.run();
   },
 
-  /** The stored checkpoint of a run as a zip (checkpoint/ with the CLI's five files). */
+  /** The stored checkpoint of a run as a zip (checkpoint/ with the CLI's files). */
   async exportCheckpoint(id: string): Promise<{ name: string; zip: Uint8Array }> {
     const st = await store();
     const ck = await st.getCheckpoint(id);
@@ -223,7 +223,7 @@ const api = {
     return transfer({ name: `${id}-step${ck.step}.zip`, zip }, [zip.buffer as ArrayBuffer]);
   },
 
-  /** A checkpoint from the CLI or a download (zip or the five files) becomes a paused run. */
+  /** A checkpoint from the CLI or a download (zip or the folder's files) becomes a paused run. */
   async importCheckpoint(files: { name: string; data: Uint8Array }[]): Promise<string> {
     const ckFiles = checkpointFiles(files);
     const loaded = snapshotFromFiles(snapshotInputs(ckFiles), files.length === 1 ? files[0]!.name : 'checkpoint');

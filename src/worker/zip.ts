@@ -1,13 +1,16 @@
 // Checkpoint files <-> a .zip (stored, no compression: safetensors barely compress). The zip holds
-// checkpoint/config.json, model.safetensors, tokenizer.json, optimizer.safetensors, trainer.json:
-// unzip it into runs/NAME/ and `reasonlab train --resume --out runs/NAME` continues the run, and a
-// CLI checkpoint folder (zipped, or its five files picked together) opens in the app.
+// checkpoint/config.json, model.safetensors, tokenizer.json (+ tokenizer_config.json,
+// special_tokens_map.json, reasonlab_tokenizer.json), optimizer.safetensors, trainer.json: unzip it into
+// runs/NAME/ and `reasonlab train --resume --out runs/NAME` continues the run, and a CLI checkpoint
+// folder (zipped, or its files picked together) opens in the app.
 
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { CheckpointError } from '../model/checkpoint.ts';
 import type { snapshotFromFiles, SnapshotFiles } from '../train/snapshot.ts';
 
 export const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'optimizer.safetensors', 'trainer.json'] as const;
+/** Written since checkpoint format 2, absent before: taken when present, never required. */
+const OPTIONAL_TEXT = ['tokenizer_config.json', 'special_tokens_map.json', 'reasonlab_tokenizer.json'] as const;
 
 export function zipCheckpoint(files: SnapshotFiles): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
@@ -15,7 +18,7 @@ export function zipCheckpoint(files: SnapshotFiles): Uint8Array {
   return zipSync(entries, { level: 0, mtime: new Date('2026-01-01T00:00:00Z') });
 }
 
-/** Uploaded files (a .zip, or the five files themselves) -> the checkpoint's files, as stored. */
+/** Uploaded files (a .zip, or the files themselves) -> the checkpoint's files, as stored. */
 export function checkpointFiles(uploaded: { name: string; data: Uint8Array }[]): SnapshotFiles {
   const byName = new Map<string, Uint8Array>();
   for (const f of uploaded) {
@@ -28,17 +31,19 @@ export function checkpointFiles(uploaded: { name: string; data: Uint8Array }[]):
       }
       for (const [path, data] of Object.entries(entries)) {
         const base = path.split('/').pop()!;
-        if ((CHECKPOINT_FILES as readonly string[]).includes(base) || base === 'ref.safetensors') byName.set(base, data);
+        if ([...CHECKPOINT_FILES, ...OPTIONAL_TEXT, 'ref.safetensors'].includes(base)) byName.set(base, data);
       }
     } else byName.set(f.name.split('/').pop()!, f.data);
   }
   const missing = CHECKPOINT_FILES.filter((n) => !byName.has(n));
   if (missing.length) {
-    throw new CheckpointError(`checkpoint upload: missing ${missing.join(', ')} (pick the five files of a checkpoint folder, or a .zip of it)`);
+    throw new CheckpointError(`checkpoint upload: missing ${missing.join(', ')} (pick all the files of a checkpoint folder, or a .zip of it)`);
   }
   const get = (n: string) => byName.get(n)!;
   const ref = byName.get('ref.safetensors');
+  const optional = Object.fromEntries(OPTIONAL_TEXT.filter((n) => byName.has(n)).map((n) => [n, strFromU8(get(n))]));
   return {
+    ...optional,
     'config.json': strFromU8(get('config.json')),
     'model.safetensors': get('model.safetensors'),
     'tokenizer.json': strFromU8(get('tokenizer.json')),
@@ -51,5 +56,14 @@ export function checkpointFiles(uploaded: { name: string; data: Uint8Array }[]):
 /** A checkpoint's files -> the inputs of snapshotFromFiles. */
 export function snapshotInputs(f: SnapshotFiles): Parameters<typeof snapshotFromFiles>[0] {
   const ref = f['ref.safetensors'];
-  return { config: f['config.json'], safetensors: f['model.safetensors'], tokenizer: f['tokenizer.json'], optimizer: f['optimizer.safetensors'], trainer: f['trainer.json'], ...(ref ? { ref } : {}) };
+  const own = f['reasonlab_tokenizer.json'];
+  return {
+    config: f['config.json'],
+    safetensors: f['model.safetensors'],
+    tokenizer: f['tokenizer.json'],
+    ...(own !== undefined ? { reasonlabTokenizer: own } : {}),
+    optimizer: f['optimizer.safetensors'],
+    trainer: f['trainer.json'],
+    ...(ref ? { ref } : {}),
+  };
 }
