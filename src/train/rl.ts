@@ -1,11 +1,9 @@
-// The RL stage: reward-weighted policy gradient against the tasks' verifiers. Each step takes P
-// prompts, samples G completions each with the KV cache, scores them with the verifier and a reward
-// scheme, turns rewards into advantages (GRPO, Dr. GRPO, RLOO or REINFORCE with a running-mean
-// baseline) and takes `epochs` AdamW steps on the token-level objective over completion tokens:
-//   min(rho*A, clip(rho, 1-eps, 1+eps)*A) - beta*KL_k3(pi || pi_start) + c_ent*H(pi)
-// rho = pi/pi_old, with pi_old the sampling policy (softmax(logits / temperature)). Every rollout
-// is reported as a record, failures included. Headless: shared by the CLI and the browser worker.
-
+// The RL stage: reward-weighted policy gradient against the tasks' verifiers. Each step samples
+// G completions for each of P prompts with the KV cache and scores them (sampleAndVerify), turns
+// rewards into advantages (GRPO, Dr. GRPO, RLOO or REINFORCE with a running-mean baseline) and
+// takes `epochs` AdamW steps on PPO's clipped objective with a KL penalty (rlLoss, model/loss.ts).
+// Every rollout is reported as a record, failures included. Headless: shared by the CLI and the
+// browser worker.
 import * as tf from '@tensorflow/tfjs';
 import { modelConfigOf, type RunConfig } from '../config.ts';
 import { encodePrompt } from '../data/batch.ts';
