@@ -4,6 +4,7 @@
 // takes `epochs` AdamW steps on PPO's clipped objective with a KL penalty (rlLoss, model/loss.ts).
 // Every rollout is reported as a record, failures included. Headless: shared by the CLI and the
 // browser worker.
+
 import * as tf from '@tensorflow/tfjs';
 import { modelConfigOf, type RunConfig } from '../config.ts';
 import { encodePrompt } from '../data/batch.ts';
