@@ -60,7 +60,7 @@ describe('RL rollout statistics', () => {
       prompts: [],
       promptTokens: verdicts.map(() => [1]),
       tokens: verdicts.map(() => new Int32Array(3)),
-      completions: verdicts.map(() => ''),
+      texts: verdicts.map(() => ''),
       logprobs: verdicts.map(() => new Float32Array(3)),
       truncated: verdicts.map(() => false),
       verdicts,

@@ -13,14 +13,6 @@ export interface AdvantageResult {
   baseline: number;
 }
 
-/**
- * Advantages of `rewards` (length P*G, group-major) under `algo`.
- *   grpo      (r - mean_g) / (std_g + 1e-4), std the population std of the group
- *   drgrpo    r - mean_g
- *   rloo      r - mean of the other G-1 rewards of the group
- *   reinforce r - b, b a running mean of batch mean rewards (b starts at the first batch's mean
- *             when `baseline` is null), updated after use: b <- m*b + (1-m)*mean(r)
- */
 /** Per group of G (group-major rewards): were all its rewards equal (within 1e-9)? */
 export function zeroVarianceGroups(rewards: ArrayLike<number>, G: number): boolean[] {
   const out: boolean[] = [];
@@ -36,6 +28,14 @@ export function zeroVarianceGroups(rewards: ArrayLike<number>, G: number): boole
   return out;
 }
 
+/**
+ * Advantages of `rewards` (length P*G, group-major) under `algo`.
+ *   grpo      (r - mean_g) / (std_g + 1e-4), std the population std of the group
+ *   drgrpo    r - mean_g
+ *   rloo      r - mean of the other G-1 rewards of the group
+ *   reinforce r - b, b a running mean of batch mean rewards (b starts at the first batch's mean
+ *             when `baseline` is null), updated after use: b <- m*b + (1-m)*mean(r)
+ */
 export function computeAdvantages(algo: Algo, rewards: ArrayLike<number>, G: number, baseline: number | null, momentum = 0.9): AdvantageResult {
   const N = rewards.length;
   if (G < 1 || N % G !== 0) throw new Error(`computeAdvantages: ${N} rewards do not split into groups of ${G}`);

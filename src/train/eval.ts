@@ -4,13 +4,13 @@
 
 import type { ModelConfig } from '../model/config.ts';
 import type { Params } from '../model/gpt.ts';
-import { sample } from '../model/sample.ts';
 import { Rng } from '../rng.ts';
 import type { AnyTask, Verdict } from '../tasks/types.ts';
 import type { Tokenizer } from '../tokenizer.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { levelOf } from '../tasks/registry.ts';
 import { passAtK } from './advantages.ts';
+import { sampleAndVerify } from './generate.ts';
 import type { PassKRow } from './events.ts';
 
 export interface EvalItem {
@@ -56,22 +56,11 @@ export async function evaluate(
 ): Promise<EvalResult> {
   const rng = new Rng(o.seed);
   const items: EvalItem[] = [];
-  const maxNew = task.maxCompletionLength(taskCfg) + 1; // + <eos>
   for (let i = 0; i < problems.length; i += o.batchSize) {
     const chunk = problems.slice(i, i + o.batchSize);
     const prompts = chunk.map((p) => task.prompt(p, taskCfg) as string);
-    const res = await sample(params, mc, prompts.map((p) => encodePrompt(tok, p)), {
-      maxNewTokens: maxNew,
-      temperature: o.temperature,
-      topK: o.topK,
-      eosId: tok.eos,
-      rng,
-    });
-    chunk.forEach((p, j) => {
-      const completion = tok.decode(res.tokens[j]!);
-      const verdict = task.verify(p, completion, taskCfg, { truncated: res.truncated[j]! });
-      items.push({ prompt: prompts[j]!, completion, verdict });
-    });
+    const c = await sampleAndVerify({ params, model: mc, tok }, task, taskCfg, chunk, prompts.map((p) => encodePrompt(tok, p)), { temperature: o.temperature, topK: o.topK, rng });
+    chunk.forEach((_, j) => items.push({ prompt: prompts[j]!, completion: c.texts[j]!, verdict: c.verdicts[j]! }));
   }
   return { n: items.length, ...verdictRates(items.map((x) => x.verdict)), items };
 }
@@ -116,16 +105,14 @@ export async function sampleCorrectCounts(
 ): Promise<Int32Array> {
   const rng = new Rng(o.seed);
   const counts = new Int32Array(problems.length);
-  const maxNew = task.maxCompletionLength(taskCfg) + 1;
   const rows: number[] = [];
   for (let i = 0; i < problems.length; i++) for (let j = 0; j < o.n; j++) rows.push(i);
   const encoded = problems.map((p) => encodePrompt(tok, task.prompt(p, taskCfg) as string));
   for (let s = 0; s < rows.length; s += o.batchSize) {
     const chunk = rows.slice(s, s + o.batchSize);
-    const res = await sample(params, mc, chunk.map((i) => encoded[i]!), { maxNewTokens: maxNew, temperature: o.temperature, topK: o.topK, eosId: tok.eos, rng });
+    const c = await sampleAndVerify({ params, model: mc, tok }, task, taskCfg, chunk.map((i) => problems[i]), chunk.map((i) => encoded[i]!), { temperature: o.temperature, topK: o.topK, rng });
     chunk.forEach((i, j) => {
-      const v = task.verify(problems[i], tok.decode(res.tokens[j]!), taskCfg, { truncated: res.truncated[j]! });
-      if (v.fully_correct) counts[i]!++;
+      if (c.verdicts[j]!.fully_correct) counts[i]!++;
     });
   }
   return counts;

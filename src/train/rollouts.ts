@@ -2,34 +2,31 @@
 // verdicts, swapping groups for resampling, the step's rollout statistics, the update batch
 // (tokens, masks, per-token weights) and the records written for every rollout.
 
-import type { Verdict } from '../tasks/types.ts';
 import { verdictRates } from './eval.ts';
 import type { RlStepEvent, RolloutRecord } from './events.ts';
+import type { Completions } from './generate.ts';
 
-/** One rollout batch: G rows per problem, group-major (group g holds rows [g*G, (g+1)*G)). */
-export interface Rollouts {
+/**
+ * One rollout batch: the sampled, verified completions (one row each) with their prompts and
+ * rewards; G rows per problem, group-major (group g holds rows [g*G, (g+1)*G)).
+ */
+export interface Rollouts extends Completions {
+  /** Per group: the problem and its prompt text. */
   problems: unknown[];
   prompts: string[];
   /** Per row: <bos> + prompt tokens. */
   promptTokens: number[][];
-  tokens: Int32Array[];
-  /** The decoded completions (what the verifier saw). */
-  completions: string[];
-  logprobs: Float32Array[];
-  truncated: boolean[];
-  verdicts: Verdict[];
   rewards: number[];
-  sampleSeconds: number;
 }
 
-const ROW_FIELDS = ['promptTokens', 'tokens', 'completions', 'logprobs', 'truncated', 'verdicts', 'rewards'] as const;
+const ROW_FIELDS = ['promptTokens', 'tokens', 'texts', 'logprobs', 'truncated', 'verdicts', 'rewards'] as const;
 
 /**
  * Put the groups of `more` (in order) in place of `ro`'s groups `at`, in place; return the
  * replaced groups as a Rollouts of their own.
  */
 export function swapGroups(ro: Rollouts, at: number[], more: Rollouts, G: number): Rollouts {
-  const old: Rollouts = { problems: [], prompts: [], promptTokens: [], tokens: [], completions: [], logprobs: [], truncated: [], verdicts: [], rewards: [], sampleSeconds: 0 };
+  const old: Rollouts = { problems: [], prompts: [], promptTokens: [], tokens: [], texts: [], logprobs: [], truncated: [], verdicts: [], rewards: [], sampleSeconds: 0 };
   at.forEach((g, k) => {
     old.problems.push(ro.problems[g]);
     old.prompts.push(ro.prompts[g]!);
@@ -163,7 +160,7 @@ export function rolloutRecords(x: Rollouts, c: RecordContext): RolloutRecord[] {
       difficulty: c.difficulty,
       level: c.level(x.problems[g]),
       prompt: x.prompts[g]!,
-      completion: x.completions[i]!,
+      completion: x.texts[i]!,
       problem: x.problems[g],
       verdict: x.verdicts[i]!,
       group: g,

@@ -8,7 +8,7 @@ import { modelConfigOf, type RunConfig } from '../config.ts';
 import { makeBatch, type Example } from '../data/batch.ts';
 import { distinctProblems, problemAt } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';
-import { disposeParams, initParamArrays, makeParams, maskedLoss, paramArrays, paramSpecs, type Params } from '../model/gpt.ts';
+import { disposeParams, makeParams, maskedLoss, paramArrays, type Params } from '../model/gpt.ts';
 import { renderCompletion } from '../tasks/format.ts';
 import { getTask } from '../tasks/registry.ts';
 import type { AnyTask } from '../tasks/types.ts';
@@ -18,9 +18,11 @@ import { curriculumLevels, mixedLevel, nextLevel, type CurriculumLevel } from '.
 import { evaluate } from './eval.ts';
 import { EVAL_SEED, evaluateAndReport, heldOutProblems, type EvalSummary } from './report.ts';
 import type { EventSink, Phase } from './events.ts';
-import { AdamW, lrAt } from './optim.ts';
+import { adamW, Clock, runLoop, startWeights, type RunEnd, type RunOptions } from './loop.ts';
+import { lrAt, type AdamW } from './optim.ts';
 
 export { EVAL_SEED } from './report.ts';
+export type { RunOptions } from './loop.ts';
 
 export interface TrainerSnapshot {
   step: number;
@@ -38,13 +40,6 @@ export interface CurriculumState {
 /** Held-out problems per level evaluation of the auto curriculum (at most eval.n). */
 export const LEVEL_EVAL_N = 100;
 
-export interface RunOptions {
-  signal?: AbortSignal;
-  /** Called every `checkpointEvery` steps and at the end, with the trainer idle. */
-  onCheckpoint?: (step: number) => Promise<void>;
-  checkpointEvery?: number;
-}
-
 export class Trainer {
   readonly model: ModelConfig;
   readonly task: AnyTask;
@@ -60,7 +55,10 @@ export class Trainer {
   curriculum: CurriculumState = { level: 0, decidedAt: 0 };
   private pools = new Map<number, unknown[]>();
   private levelProblems = new Map<number, unknown[]>();
-  private t0 = 0;
+  readonly clock = new Clock();
+  /** Steps taken but not yet reported: their scalars are read back every logEvery steps. */
+  private pending: { step: number; lr: number; level: number; out: ReturnType<Trainer['trainStep']> }[] = [];
+  private tWindow = 0;
 
   constructor(
     readonly cfg: RunConfig,
@@ -78,10 +76,8 @@ export class Trainer {
       }
       this.curriculum = { level: c.level, decidedAt: c.decidedAt };
     }
-    const arrays = init?.snapshot?.params ?? init?.params ?? initParamArrays(this.model, new Rng(hashInts(cfg.train.seed, 1)));
-    this.params = makeParams(this.model, arrays);
-    const decay = new Set(paramSpecs(this.model).filter((s) => s.decay).map((s) => s.name));
-    this.opt = new AdamW({ ...cfg.train, totalSteps: cfg.train.steps }, this.params, (n) => decay.has(n));
+    this.params = makeParams(this.model, startWeights(cfg, this.model, init?.snapshot?.params ?? init?.params));
+    this.opt = adamW(this.model, this.params, { ...cfg.train, totalSteps: cfg.train.steps });
     if (init?.snapshot) {
       this.opt.load(init.snapshot.optimizer);
       this.step = init.snapshot.step;
@@ -132,67 +128,56 @@ export class Trainer {
     });
   }
 
+  get phaseStep(): number {
+    return this.step;
+  }
+
+  get phaseSteps(): number {
+    return this.cfg.train.steps;
+  }
+
   /** Train until cfg.train.steps (or the signal), evaluating and reporting on the way. */
-  async run(sink: EventSink, o: RunOptions = {}): Promise<'finished' | 'stopped' | 'diverged'> {
-    const { steps, logEvery, maxBadSteps, batchSize } = this.cfg.train;
-    const evalEvery = this.cfg.eval.every;
-    this.t0 = performance.now();
-    await sink({ type: 'phase', phase: this.phase, step: this.step });
-    let pending: { step: number; lr: number; level: number; out: ReturnType<Trainer['trainStep']> }[] = [];
-    const auto = this.cfg.train.curriculum === 'auto';
-    let tWindow = performance.now();
-    let badRun = 0;
-    let reason: 'finished' | 'stopped' | 'diverged' = 'finished';
-    const flush = async () => {
-      if (!pending.length) return;
-      const packed = tf.tidy(() => tf.stack(pending.flatMap((p) => [p.out.loss, p.out.gradNorm, p.out.applied])));
-      const vals = await packed.data();
-      packed.dispose();
-      const now = performance.now();
-      const tps = (pending.length * batchSize * this.model.blockSize) / ((now - tWindow) / 1000);
-      tWindow = now;
-      for (let i = 0; i < pending.length; i++) {
-        const p = pending[i]!;
-        const [loss, gn, applied] = [vals[3 * i]!, vals[3 * i + 1]!, vals[3 * i + 2]!];
-        if (applied === 0) {
-          badRun++;
-          await sink({ type: 'warning', phase: this.phase, step: p.step, message: `non-finite loss (${loss}) or gradient norm (${gn}): step skipped, parameters and optimizer state kept at the last good values` });
-        } else badRun = 0;
-        if (i === pending.length - 1) {
-          const lv = auto ? { level: p.level } : {};
-          await sink({ type: 'step', phase: this.phase, step: p.step, loss, lr: p.lr, grad_norm: gn, tokens_per_s: tps, elapsed_s: (now - this.t0) / 1000, ...lv });
-        }
-        for (const x of Object.values(p.out)) x.dispose();
+  run(sink: EventSink, o: RunOptions = {}): Promise<RunEnd> {
+    this.tWindow = performance.now();
+    return runLoop(this, sink, { ...o, evalAtStart: false });
+  }
+
+  /** One step of the run loop: the step is taken now, its loss read back every logEvery steps. */
+  async advance(sink: EventSink): Promise<boolean[]> {
+    const lr = lrAt(this.opt.cfg, this.opt.step);
+    const level = this.level;
+    const out = this.trainStep(this.batchExamples(this.step, level));
+    this.step++;
+    this.pending.push({ step: this.step, lr, level, out });
+    return this.step % this.cfg.train.logEvery === 0 || this.step === this.cfg.train.steps ? this.flush(sink) : [];
+  }
+
+  /** Read the pending steps' scalars in one transfer; warn of skipped steps, report the last. */
+  async flush(sink: EventSink): Promise<boolean[]> {
+    const pending = this.pending;
+    if (!pending.length) return [];
+    this.pending = [];
+    const packed = tf.tidy(() => tf.stack(pending.flatMap((p) => [p.out.loss, p.out.gradNorm, p.out.applied])));
+    const vals = await packed.data();
+    packed.dispose();
+    const now = performance.now();
+    const tps = (pending.length * this.cfg.train.batchSize * this.model.blockSize) / ((now - this.tWindow) / 1000);
+    this.tWindow = now;
+    const finite: boolean[] = [];
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i]!;
+      const [loss, gn, applied] = [vals[3 * i]!, vals[3 * i + 1]!, vals[3 * i + 2]!];
+      finite.push(applied !== 0);
+      if (applied === 0) {
+        await sink({ type: 'warning', phase: this.phase, step: p.step, message: `non-finite loss (${loss}) or gradient norm (${gn}): step skipped, parameters and optimizer state kept at the last good values` });
       }
-      pending = [];
-    };
-    while (this.step < steps) {
-      if (o.signal?.aborted) {
-        reason = 'stopped';
-        break;
+      if (i === pending.length - 1) {
+        const lv = this.cfg.train.curriculum === 'auto' ? { level: p.level } : {};
+        await sink({ type: 'step', phase: this.phase, step: p.step, loss, lr: p.lr, grad_norm: gn, tokens_per_s: tps, elapsed_s: this.clock.seconds(), ...lv });
       }
-      const lr = lrAt(this.opt.cfg, this.opt.step);
-      const level = this.level;
-      const out = this.trainStep(this.batchExamples(this.step, level));
-      this.step++;
-      pending.push({ step: this.step, lr, level, out });
-      if (this.step % logEvery === 0 || this.step === steps) await flush();
-      if (badRun >= maxBadSteps) {
-        reason = 'diverged';
-        break;
-      }
-      if (evalEvery > 0 && this.step % evalEvery === 0 && this.step < steps) await this.evaluateAndReport(sink, { advance: true });
-      if (o.onCheckpoint && o.checkpointEvery && this.step % o.checkpointEvery === 0 && this.step < steps) {
-        await flush();
-        await o.onCheckpoint(this.step);
-      }
+      for (const x of Object.values(p.out)) x.dispose();
     }
-    await flush();
-    // The final evaluation moves the curriculum only on an evaluation step, as a longer run would.
-    if (reason !== 'diverged') await this.evaluateAndReport(sink, { advance: evalEvery > 0 && this.step % evalEvery === 0 });
-    if (o.onCheckpoint) await o.onCheckpoint(this.step);
-    await sink({ type: 'done', phase: this.phase, step: this.step, reason, elapsed_s: (performance.now() - this.t0) / 1000 });
-    return reason;
+    return finite;
   }
 
   /** The held-out test problems (fixed seed, same for every run of this task config). */
@@ -207,7 +192,7 @@ export class Trainer {
    * reaches the threshold, at most once per step.
    */
   async evaluateAndReport(sink: EventSink, o: { advance?: boolean } = {}): Promise<EvalSummary> {
-    const at = { phase: this.phase, step: this.step, elapsed: () => (performance.now() - this.t0) / 1000 };
+    const at = { phase: this.phase, step: this.step, elapsed: () => this.clock.seconds() };
     if (this.cfg.train.curriculum !== 'auto') return evaluateAndReport(this, this.evalProblems(), sink, at);
     const lv = this.curriculum.level;
     const last = this.levels.length - 1;
