@@ -14,6 +14,7 @@ import { Header } from './Header.tsx';
 import { Inspector, Rollouts } from './Inspector.tsx';
 import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
 import { RunControls, type Command } from './RunControls.tsx';
+import type { RunData } from './rundata.ts';
 import { initialState, reducer, TPS_WINDOW, view } from './state.ts';
 import { readUrl, writeUrl } from './url.ts';
 
@@ -219,14 +220,15 @@ export function App() {
     }
   };
 
-  // The current run's label comes from the runs list (a live run's RunData has no name).
-  const curName = runs.find((r) => r.id === cur?.id)?.name ?? cur?.name ?? '';
+  // Runs are labelled with their stored names (a live run's RunData has none).
   const chartRuns: ChartRun[] = useMemo(() => {
+    const nameOf = (d: RunData) => runs.find((r) => r.id === d.id)?.name || d.name;
+    const curName = cur ? nameOf(cur) : '';
     const list: ChartRun[] = cur ? [{ data: cur, label: curName ? `${curName} (this run)` : 'this run', index: 0 }] : [];
     let i = 1;
-    for (const d of compare.values()) if (d.id !== cur?.id) list.push({ data: d, label: d.name || d.id, index: i++ });
+    for (const d of compare.values()) if (d.id !== cur?.id) list.push({ data: d, label: nameOf(d) || d.id, index: i++ });
     return list;
-  }, [cur, compare, curName]);
+  }, [cur, compare, runs]);
   const compareIds = useMemo(() => new Set(compare.keys()), [compare]);
   const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);
   const hasLevels = chartRuns.some((r) => r.data.col('step', 'level') !== null);
@@ -240,6 +242,7 @@ export function App() {
       tokensPerSec: v.tps,
       evalPoints: v.evalPoints,
     });
+
   });
 
   const exportMetrics = (kind: 'csv' | 'json') => {
