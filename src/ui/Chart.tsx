@@ -1,7 +1,8 @@
 // One uPlot chart over several runs: each line is (event type, column) of a run; runs are joined
 // on the x axis (step, or cumulative training time). Data is pushed with setData at most once per
-// animation frame; the plot is rebuilt only when its set of series changes. The RL phase of the
-// current run is shaded. Exports: PNG (the canvas) from the toolbar.
+// animation frame (a new `runs` list, i.e. new immutable RunData, is what triggers it); the plot is
+// rebuilt only when its set of series changes. The RL phase of the current run is shaded.
+// Exports: PNG (the canvas) from the toolbar.
 
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -119,8 +120,8 @@ function rlStart(runs: ChartRun[], mode: 'step' | 'time'): number | null {
   return null;
 }
 
-export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRun[]; mode: 'step' | 'time'; version: number; testId?: string; points?: number }) {
-  const { spec, runs, mode, version } = props;
+export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRun[]; mode: 'step' | 'time'; testId?: string; points?: number }) {
+  const { spec, runs, mode } = props;
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<{ u: uPlot; key: string } | null>(null);
   const frame = useRef(0);
@@ -182,7 +183,7 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
       plot.current = { u, key };
     });
     return () => cancelAnimationFrame(frame.current);
-  }, [spec, runs, mode, version]);
+  }, [spec, runs, mode]);
 
   useEffect(() => {
     const el = host.current;

@@ -12,7 +12,8 @@ function backendText(b: BackendReport): string {
 export function Header(props: {
   backend: BackendReport | null;
   backendErr: string | null;
-  status: StatusUpdate;
+  /** The worker's status; null until it answers. */
+  status: StatusUpdate | null;
   /** The saved run shown while nothing trains, or null. */
   restoredRun: RunSummary | null;
   shown: { step: number; total: number; phase: 'sft' | 'rl' };
@@ -37,16 +38,20 @@ export function Header(props: {
           <span
             className={`state state-${restoredRun.state === 'interrupted' ? 'paused' : restoredRun.state} restored`}
             data-testid="run-state"
-            data-state={status.state}
+            data-state={status?.state}
             data-restored={restoredRun.state}
             title={`A saved run, loaded from this browser: nothing is training.${resumable(restoredRun) ? ` Resume continues it from step ${restoredRun.savedStep}.` : ''}`}
           >
             {restoredRun.state === 'done' || restoredRun.state === 'stopped' ? `${restoredRun.state} (saved run)` : `${restoredRun.state} · not running`}
           </span>
-        ) : (
+        ) : status ? (
           <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
             {status.state}
             {status.stepMode && status.state === 'paused' ? ' (step mode)' : ''}
+          </span>
+        ) : (
+          <span className="state" data-testid="run-state">
+            connecting…
           </span>
         )}
         <span className="counter" data-testid="step-counter" data-step={shown.step}>

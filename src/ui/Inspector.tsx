@@ -96,8 +96,7 @@ function useFilter(rows: SampleRow[]) {
   return { shown, select };
 }
 
-export const Inspector = memo(function Inspector({ samples, sep, version }: { samples: SampleRow[]; sep: string; version: number }) {
-  void version;
+export const Inspector = memo(function Inspector({ samples, sep }: { samples: readonly SampleRow[]; sep: string }) {
   const evalRows = useMemo(() => samples.filter((s) => s.kind === 'sample').slice(-24).reverse(), [samples]);
   const { shown, select } = useFilter(evalRows);
   return (
@@ -119,8 +118,7 @@ export const Inspector = memo(function Inspector({ samples, sep, version }: { sa
   );
 });
 
-export const Rollouts = memo(function Rollouts({ samples, sep, version }: { samples: SampleRow[]; sep: string; version: number }) {
-  void version;
+export const Rollouts = memo(function Rollouts({ samples, sep }: { samples: readonly SampleRow[]; sep: string }) {
   const rows = useMemo(() => samples.filter((s) => s.kind === 'rollout'), [samples]);
   const steps = useMemo(() => [...new Set(rows.map((r) => r.step))].sort((a, b) => b - a), [rows]);
   const [pick, setPick] = useState<number | null>(null);

@@ -2,13 +2,15 @@
 // with the config error and the copy-link button.
 
 import type { BackendReport, RunSummary, StatusUpdate } from '../worker/protocol.ts';
-import type { Api } from './client.ts';
 import { DEMOS, type Demo } from './demos.ts';
 import { resumable } from './Panels.tsx';
 
+/** The worker's run commands (each a call that can fail: the app shows why in its banner). */
+export type Command = 'pause' | 'resume' | 'step' | 'stop' | 'switchToRl';
+
 export function RunControls(props: {
-  api: () => Api;
-  status: StatusUpdate;
+  /** The worker's status; null until it answers. */
+  status: StatusUpdate | null;
   active: boolean;
   canStart: boolean;
   backend: BackendReport | null;
@@ -19,11 +21,14 @@ export function RunControls(props: {
   onStart: () => void;
   /** Start a run in step mode (Step while idle). */
   onStartStepping: () => void;
+  onCommand: (c: Command) => void;
   onResumeRun: (id: string) => void;
   onDemo: (d: Demo) => void;
   onCopyLink: () => void;
 }) {
-  const { api, status, active, canStart, backend, restoredRun, cfgError } = props;
+  const { active, canStart, backend, restoredRun, cfgError } = props;
+  const state = props.status?.state;
+  const run = props.onCommand;
   return (
     <>
       <section className="panel demos-panel">
@@ -41,14 +46,14 @@ export function RunControls(props: {
           <button type="button" className="primary" data-testid="start-btn" disabled={!canStart} onClick={props.onStart}>
             Start
           </button>
-          <button type="button" data-testid="pause-btn" disabled={status.state !== 'running'} onClick={() => void api().pause()}>
+          <button type="button" data-testid="pause-btn" disabled={state !== 'running'} onClick={() => run('pause')}>
             Pause
           </button>
           <button
             type="button"
             data-testid="resume-btn"
-            disabled={!(status.state === 'paused' || (restoredRun && resumable(restoredRun) && !!backend))}
-            onClick={() => (restoredRun ? props.onResumeRun(restoredRun.id) : void api().resume())}
+            disabled={!(state === 'paused' || (restoredRun && resumable(restoredRun) && !!backend))}
+            onClick={() => (restoredRun ? props.onResumeRun(restoredRun.id) : run('resume'))}
             title={restoredRun ? `Continue the saved run from step ${restoredRun.savedStep}` : undefined}
           >
             Resume
@@ -56,16 +61,16 @@ export function RunControls(props: {
           <button
             type="button"
             data-testid="step-btn"
-            disabled={!(status.state === 'paused' || status.state === 'running' || canStart)}
-            onClick={() => (active ? void api().step() : props.onStartStepping())}
+            disabled={!(state === 'paused' || state === 'running' || canStart)}
+            onClick={() => (active ? run('step') : props.onStartStepping())}
             title="Train one step, then pause (starts a run in step mode when idle)"
           >
             Step
           </button>
-          <button type="button" data-testid="stop-btn" disabled={!active} onClick={() => void api().stop()}>
+          <button type="button" data-testid="stop-btn" disabled={!active} onClick={() => run('stop')}>
             Stop
           </button>
-          <button type="button" data-testid="switch-rl-btn" disabled={!active || status.phase !== 'sft' || !props.ready} onClick={() => void api().switchToRl()} title="End SFT now and continue with RL from the current weights">
+          <button type="button" data-testid="switch-rl-btn" disabled={!active || props.status?.phase !== 'sft' || !props.ready} onClick={() => run('switchToRl')} title="End SFT now and continue with RL from the current weights">
             Switch to RL
           </button>
         </div>

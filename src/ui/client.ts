@@ -5,11 +5,13 @@
 // mount -> unmount -> mount (and any remount) reuses it instead of racing a second worker. The
 // worker gets one proxied callback for its whole life; it forwards to whichever handler the
 // mounted app registered. Proxies are never released while the worker lives: `restartWorker()`
-// (after a lost GPU device) terminates the worker, which frees both ends.
+// (after a lost GPU device) terminates the worker, which frees both ends. Updates reach the
+// handler through a feed that paces them (feed.ts).
 
 import { proxy, wrap, type Remote } from 'comlink';
 import type { TrainerApi } from '../worker/worker.ts';
 import type { Update } from '../worker/protocol.ts';
+import { UpdateFeed } from './feed.ts';
 
 export type Api = Remote<TrainerApi>;
 
@@ -19,13 +21,19 @@ export interface Client {
   generation: number;
 }
 
-let handler: ((u: Update) => void) | null = null;
+let handler: ((us: Update[]) => void) | null = null;
 let client: Client | null = null;
 let worker: Worker | null = null;
 let generation = 0;
+const feed = new UpdateFeed((us) => handler?.(us));
 
 function dispatch(u: Update): void {
-  handler?.(u);
+  feed.push(u);
+}
+
+/** Pass an update the app got as a call's answer (a status) down the same ordered feed. */
+export function feedUpdate(u: Update): void {
+  feed.push(u);
 }
 
 /** The page's worker, created on first use. */
@@ -39,7 +47,7 @@ export function getClient(): Client {
 }
 
 /** Route the worker's updates to `h` (the mounted app); returns an unsubscribe that is safe to call late. */
-export function setUpdateHandler(h: (u: Update) => void): () => void {
+export function setUpdateHandler(h: (us: Update[]) => void): () => void {
   handler = h;
   return () => {
     if (handler === h) handler = null;
@@ -49,6 +57,7 @@ export function setUpdateHandler(h: (u: Update) => void): () => void {
 /** End the worker and start a fresh one (its backend is unusable after a lost GPU device). */
 export function restartWorker(): Client {
   worker?.terminate();
+  feed.clear();
   worker = null;
   client = null;
   return getClient();

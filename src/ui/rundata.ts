@@ -1,59 +1,74 @@
-// The UI's copy of one run's metrics: growable Float64Array columns per event type, appended from
-// the worker's batches, plus the latest samples and the phase changes. Charts read it directly.
+// The UI's copy of one run's metrics: Float64Array columns per event type, the latest samples and
+// the phase changes. Immutable: `append` returns a new RunData and leaves the old one as it was, so
+// the UI state can hold it (a new object is what tells the charts to redraw). Charts read it directly.
 
 import type { MetricBatch, SampleRow } from '../worker/protocol.ts';
 
+/**
+ * One event type's rows. The column buffers have room to grow and are shared with the RunData the
+ * table came from: rows [0, n) are this table's and never change. Whoever appends first writes in
+ * place past n and raises `fill.rows`; any other append from the same table finds `fill.rows > n`
+ * and copies instead (React may run a reducer twice on the same state), so no holder ever sees
+ * its rows change.
+ */
 interface Table {
-  n: number;
-  cap: number;
-  cols: Map<string, Float64Array>;
+  readonly n: number;
+  readonly cap: number;
+  readonly cols: ReadonlyMap<string, Float64Array>;
+  readonly fill: { rows: number };
 }
 
 const MAX_SAMPLES = 400;
 
-export class RunData {
-  readonly tables = new Map<string, Table>();
-  samples: SampleRow[] = [];
-  phases: { phase: 'sft' | 'rl'; step: number }[] = [];
-  warnings: string[] = [];
-  version = 0;
+function appendTable(t: Table | undefined, s: MetricBatch['series'][string]): Table {
+  const n = t?.n ?? 0;
+  const need = n + s.n;
+  const cols = new Map(t?.cols);
+  let cap = t?.cap ?? 0;
+  let fill = t?.fill ?? { rows: 0 };
+  if (!t || fill.rows !== n || need > cap) {
+    // Fresh buffers: rows [0, n) copied, the rest NaN (a column missing from a batch reads NaN).
+    cap = Math.max(256, need * 2);
+    for (const [k, a] of cols) {
+      const g = new Float64Array(cap).fill(NaN);
+      g.set(a.subarray(0, n));
+      cols.set(k, g);
+    }
+    fill = { rows: n };
+  }
+  for (const [k, a] of Object.entries(s.cols)) {
+    let c = cols.get(k);
+    if (!c) cols.set(k, (c = new Float64Array(cap).fill(NaN)));
+    c.set(a, n);
+  }
+  fill.rows = need;
+  return { n: need, cap, cols, fill };
+}
 
-  constructor(
+export class RunData {
+  private constructor(
     readonly id: string,
-    public name: string,
+    /** The run's stored name ('' while unknown: the UI then labels it from the runs list). */
+    readonly name: string,
+    private readonly tables: ReadonlyMap<string, Table>,
+    readonly samples: readonly SampleRow[],
+    readonly phases: readonly { phase: 'sft' | 'rl'; step: number }[],
+    readonly warnings: readonly string[],
   ) {}
 
-  append(b: MetricBatch): void {
-    if (b.reset) {
-      this.tables.clear();
-      this.samples = [];
-      this.phases = [];
-      this.warnings = [];
-    }
-    for (const [type, s] of Object.entries(b.series)) {
-      let t = this.tables.get(type);
-      if (!t) this.tables.set(type, (t = { n: 0, cap: 0, cols: new Map() }));
-      const need = t.n + s.n;
-      if (need > t.cap) {
-        const cap = Math.max(256, need * 2);
-        for (const [k, a] of t.cols) {
-          const g = new Float64Array(cap).fill(NaN);
-          g.set(a.subarray(0, t.n));
-          t.cols.set(k, g);
-        }
-        t.cap = cap;
-      }
-      for (const [k, a] of Object.entries(s.cols)) {
-        let c = t.cols.get(k);
-        if (!c) t.cols.set(k, (c = new Float64Array(t.cap).fill(NaN)));
-        c.set(a, t.n);
-      }
-      t.n = need;
-    }
-    if (b.samples.length) this.samples = [...this.samples, ...b.samples].slice(-MAX_SAMPLES);
-    this.phases.push(...b.phases);
-    this.warnings.push(...b.warnings);
-    this.version++;
+  static empty(id: string, name = ''): RunData {
+    return new RunData(id, name, new Map(), [], [], []);
+  }
+
+  /** This run with the batch added (a `reset` batch replaces everything). */
+  append(b: MetricBatch): RunData {
+    const base: RunData = b.reset ? RunData.empty(this.id, this.name) : this;
+    const tables = new Map(base.tables);
+    for (const [type, s] of Object.entries(b.series)) tables.set(type, appendTable(tables.get(type), s));
+    const samples = b.samples.length ? [...base.samples, ...b.samples].slice(-MAX_SAMPLES) : base.samples;
+    const phases = b.phases.length ? [...base.phases, ...b.phases] : base.phases;
+    const warnings = b.warnings.length ? [...base.warnings, ...b.warnings] : base.warnings;
+    return new RunData(this.id, this.name, tables, samples, phases, warnings);
   }
 
   count(type: string): number {

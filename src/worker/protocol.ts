@@ -49,7 +49,8 @@ export interface MetricBatch {
   warnings: string[];
 }
 
-export interface StatusUpdate {
+/** Where the worker's run stands (the session's own part of the status). */
+export interface RunStatus {
   runId: string | null;
   state: RunState;
   step: number;
@@ -63,6 +64,19 @@ export interface StatusUpdate {
   stepMode: boolean;
 }
 
+/**
+ * The worker's whole status: the run's, plus what the worker holds between runs. The UI keeps no
+ * copy of these: a fresh worker (after a restart) answers with its own, so nothing stale stays.
+ */
+export interface StatusUpdate extends RunStatus {
+  /** The uploaded or shipped data the next run trains on; null: the generator. */
+  dataset: DatasetInfo | null;
+  /** What separates trace steps in the run's task (the default one when no run was started). */
+  stepSeparator: string;
+}
+
+/** What a session sends; the worker adds its own part to each status before the UI sees it. */
+export type SessionUpdate = { kind: 'metrics'; batch: MetricBatch } | { kind: 'status'; status: RunStatus };
 export type Update = { kind: 'metrics'; batch: MetricBatch } | { kind: 'status'; status: StatusUpdate };
 
 export interface RunSummary {

@@ -15,7 +15,7 @@ import type { Tokenizer } from '../tokenizer.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { DatasetTrainer, type Dataset } from './data.ts';
 import { MetricsBuffer } from './metrics.ts';
-import type { RunState, RunSummary, StatusUpdate, Update } from './protocol.ts';
+import type { RunState, RunStatus, RunSummary, SessionUpdate } from './protocol.ts';
 import { StorageError, type RunStore, type StoredRl } from './store.ts';
 
 /** What the session needs of a trainer; the SFT Trainer and the RlTrainer both have it. */
@@ -60,7 +60,7 @@ const MAX_STORED_SAMPLES = 64;
 
 export class Session {
   readonly metrics: MetricsBuffer;
-  private status: StatusUpdate;
+  private status: RunStatus;
   private trainer: PhaseTrainer | null = null;
   private ctrl = new AbortController();
   private release: (() => void) | null = null;
@@ -77,7 +77,7 @@ export class Session {
   constructor(
     private spec: StartSpec,
     private store: RunStore,
-    private send: (u: Update) => void,
+    private send: (u: SessionUpdate) => void,
   ) {
     this.metrics = new MetricsBuffer(spec.id);
     this.created = spec.created ?? Date.now();
@@ -92,6 +92,11 @@ export class Session {
     return this.spec.id;
   }
 
+  /** The run's task (the UI splits its samples' traces with that task's step separator). */
+  get task(): string {
+    return this.spec.cfg.task.name;
+  }
+
   get state(): RunState {
     return this.status.state;
   }
@@ -100,11 +105,11 @@ export class Session {
     return ['starting', 'running', 'paused'].includes(this.status.state);
   }
 
-  snapshotStatus(): StatusUpdate {
+  snapshotStatus(): RunStatus {
     return { ...this.status };
   }
 
-  private setStatus(p: Partial<StatusUpdate>): void {
+  private setStatus(p: Partial<RunStatus>): void {
     Object.assign(this.status, p);
     this.send({ kind: 'status', status: { ...this.status } });
   }

@@ -16,7 +16,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { generatedRecords, parseDataset, shippedRecords, shippedText, type Dataset } from './data.ts';
 import { APP_PARAMS, configToParams, resolveParams } from './params.ts';
-import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig, RunSummary, StatusUpdate, Update } from './protocol.ts';
+import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig, RunStatus, RunSummary, SessionUpdate, StatusUpdate, Update } from './protocol.ts';
 import { modelSummary, RUN_LOCK, Session } from './session.ts';
 import { batchBuffers, MetricsBuffer } from './metrics.ts';
 import { RunStore } from './store.ts';
@@ -27,15 +27,27 @@ let backendInit: Promise<BackendReport> | null = null;
 let storePromise: Promise<RunStore> | null = null;
 let session: Session | null = null;
 let listener: ((u: Update) => void) | null = null;
-let dataset: Dataset | null = null;
+/** The data the next run trains on (null: the generator), with the task it was checked against. */
+let dataset: (Dataset & { forTask: string }) | null = null;
 
 const store = () => (storePromise ??= RunStore.open());
-const emit = (u: Update) => {
+const send = (u: Update) => {
   if (!listener) return;
   if (u.kind === 'metrics') {
     void Promise.resolve(listener(transfer(u, batchBuffers(u.batch)))).catch(() => undefined);
   } else void Promise.resolve(listener(u)).catch(() => undefined);
 };
+/** A session's update, its status completed with what the worker holds. */
+const emit = (u: SessionUpdate) => send(u.kind === 'status' ? { kind: 'status', status: fullStatus(u.status) } : u);
+
+const sepOf = (task: string) => TASKS[task]?.stepSeparator ?? ',';
+const idleStatus = (): RunStatus => ({ runId: null, state: 'idle', step: 0, phase: 'sft', total: 0, message: null, savedStep: -1, stepMode: false });
+
+/** The run's status (idle when none was started) with the training data and the step separator. */
+function fullStatus(run: RunStatus = session?.snapshotStatus() ?? idleStatus()): StatusUpdate {
+  const data: DatasetInfo | null = dataset && { name: dataset.name, task: dataset.task ?? dataset.forTask, count: dataset.examples.length };
+  return { ...run, dataset: data, stepSeparator: sepOf(session?.task ?? DEFAULT_CONFIG.task.name) };
+}
 
 const runName = (cfg: RunConfig) => {
   const knobs = Object.entries(cfg.task.config)
@@ -56,8 +68,6 @@ function watchDevice(): void {
   });
 }
 
-const idleStatus = (): StatusUpdate => ({ runId: null, state: 'idle', step: 0, phase: 'sft', total: 0, message: null, savedStep: -1, stepMode: false });
-
 /** Ids of runs whose session holds its Web Lock (in any tab of this origin). */
 async function heldRunLocks(): Promise<Set<string>> {
   try {
@@ -71,6 +81,11 @@ async function heldRunLocks(): Promise<Set<string>> {
 function requireBackend(): BackendReport {
   if (!backend) throw new Error('the backend is not ready yet');
   return backend;
+}
+
+function requireSession(what: string): Session {
+  if (!session) throw new Error(`there is no run to ${what}: start one, or resume a saved run`);
+  return session;
 }
 
 function requireIdle(): void {
@@ -121,7 +136,7 @@ const api = {
   },
 
   status(): StatusUpdate {
-    return session?.snapshotStatus() ?? idleStatus();
+    return fullStatus();
   },
 
   async start(params: Record<string, string>, opts: { stepMode?: boolean; name?: string } = {}): Promise<string> {
@@ -136,11 +151,11 @@ const api = {
     return id;
   },
 
-  pause: () => session?.pause(),
-  resume: () => session?.resume(),
-  step: () => session?.stepOnce(),
-  stop: () => session?.stop(),
-  switchToRl: () => session?.switchToRl(),
+  pause: () => requireSession('pause').pause(),
+  resume: () => requireSession('resume').resume(),
+  step: () => requireSession('step').stepOnce(),
+  stop: () => requireSession('stop').stop(),
+  switchToRl: () => requireSession('switch to RL').switchToRl(),
 
   /** Debug/test hook: destroy the WebGPU device, as a driver reset would. */
   loseDevice(): boolean {
@@ -262,24 +277,29 @@ const api = {
     return id;
   },
 
-  /** Check an uploaded JSONL against the current config; on success it becomes the training data. */
-  setDataset(text: string, name: string, params: Record<string, string>): DatasetInfo {
+  /**
+   * Check an uploaded JSONL against the current config; on success it becomes the training data
+   * (on an error the previous data stays). Returns the status, which names the data in use.
+   */
+  setDataset(text: string, name: string, params: Record<string, string>): StatusUpdate {
+    requireIdle();
     const cfg = resolveParams(params);
-    const ds = parseDataset(text, name, cfg);
-    dataset = ds;
-    return { name: ds.name, task: ds.task ?? cfg.task.name, count: ds.examples.length };
+    dataset = { ...parseDataset(text, name, cfg), forTask: cfg.task.name };
+    return fullStatus();
   },
 
   /** Train on the shipped train split of the current task. */
-  async useShipped(params: Record<string, string>): Promise<DatasetInfo> {
+  async useShipped(params: Record<string, string>): Promise<StatusUpdate> {
+    requireIdle();
     const cfg = resolveParams(params);
-    const ds = parseDataset(await shippedText(cfg.task.name), `datasets/${cfg.task.name}/train.jsonl`, cfg);
-    dataset = ds;
-    return { name: ds.name, task: cfg.task.name, count: ds.examples.length };
+    dataset = { ...parseDataset(await shippedText(cfg.task.name), `datasets/${cfg.task.name}/train.jsonl`, cfg), forTask: cfg.task.name };
+    return fullStatus();
   },
 
-  clearDataset(): void {
+  clearDataset(): StatusUpdate {
+    requireIdle();
     dataset = null;
+    return fullStatus();
   },
 
   async browse(source: 'generated' | 'shipped' | 'uploaded', split: 'train' | 'val' | 'test', offset: number, limit: number, params: Record<string, string>): Promise<{ records: BrowsedRecord[]; total: number | null }> {
