@@ -186,7 +186,7 @@ export function replayText(env: AnyEnv, problem: unknown, cfg: object, text: str
     rest = r.rest;
     if (r.observation === '') continue;
     if (!rest.startsWith(r.observation)) {
-      return { ok: false, reason: `after model turn ${ep.modelTurns} the transcript says ${show(rest)} where the environment answered ${show(r.observation)}` };
+      return { ok: false, reason: `after model turn ${ep.modelTurns} the transcript says ${show(rest.slice(0, r.observation.length))} where the environment answered ${show(r.observation)}` };
     }
     rest = rest.slice(r.observation.length);
   }
