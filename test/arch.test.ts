@@ -126,7 +126,7 @@ const under = (...prefixes: string[]) => (f: string) => prefixes.some((p) => (p.
 const isTf = (t: string) => t.startsWith('@tensorflow/') || t === '@tensorflow' || t === '(computed)';
 const report = (what: string, lines: string[]) => `${what}:\n  ${lines.join('\n  ')}`;
 
-const TF_FREE = under('src/tasks/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts', 'src/model/params.ts', 'src/model/safetensors.ts', 'src/model/checkpoint.ts');
+const TF_FREE = under('src/tasks/', 'src/envs/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts', 'src/model/params.ts', 'src/model/safetensors.ts', 'src/model/checkpoint.ts');
 const CORE = under('src/model/', 'src/train/');
 const UI = under('src/ui/');
 
@@ -178,7 +178,7 @@ describe('the scanner itself', () => {
 });
 
 describe('module boundaries (DESIGN.md)', () => {
-  it('no runtime tfjs import in tasks, records, data, tokenizer, rng, model/{params,safetensors,checkpoint}', () => {
+  it('no runtime tfjs import in tasks, envs, records, data, tokenizer, rng, model/{params,safetensors,checkpoint}', () => {
     const bad = IMPORTS.filter((i) => TF_FREE(i.file) && !i.typeOnly && isTf(i.target)).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
     expect(bad, report('tfjs imported where it must not be', bad)).toEqual([]);
   });
@@ -186,6 +186,31 @@ describe('module boundaries (DESIGN.md)', () => {
   it('...nor through anything those modules import at runtime', () => {
     const bad = FILES.filter(TF_FREE).flatMap((f) => reachable(f, isTf));
     expect(bad, report('tfjs reached transitively', bad)).toEqual([]);
+  });
+
+  it('src/envs imports only tasks, data, tokenizer, rng and itself (records and the trainers build on it, never the reverse)', () => {
+    const ok = under('src/envs/', 'src/tasks/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts');
+    const bad = IMPORTS.filter((i) => i.file.startsWith('src/envs/') && !ok(i.target)).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
+    expect(bad, report('src/envs reaches above its layer', bad)).toEqual([]);
+    expect(FILES.filter((f) => f.startsWith('src/envs/')).length).toBeGreaterThan(3);
+  });
+
+  it('no runtime import cycles among the pure modules (tasks, envs, records, data, tokenizer, rng; type-only imports erase)', () => {
+    const PURE = under('src/tasks/', 'src/envs/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts');
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (f: string, path: string[]) => {
+      if (state.get(f) === 'done') return;
+      if (state.get(f) === 'open') {
+        cycles.push([...path.slice(path.indexOf(f)), f].join(' -> '));
+        return;
+      }
+      state.set(f, 'open');
+      for (const i of runtimeImportsOf(f).filter((x) => PURE(x.target) && TEXT.has(x.target))) visit(i.target, [...path, f]);
+      state.set(f, 'done');
+    };
+    FILES.filter(PURE).forEach((f) => visit(f, []));
+    expect(cycles, report('import cycle', cycles)).toEqual([]);
   });
 
   it('no React, react-dom, comlink, ui/worker or DOM globals in model/ and train/', () => {

@@ -1,5 +1,6 @@
-// `reasonlab generate` writes deterministic JSONL records of a task; `reasonlab verify` re-checks
-// the completions of a JSONL file with the task verifiers and prints accuracy, format rate, mean
+// `reasonlab generate` writes deterministic JSONL records of a task (gold trajectories of an
+// environment); `reasonlab verify` re-checks the completions of a JSONL file with the task
+// verifiers (re-runs the environment against trajectories) and prints accuracy, format rate, mean
 // reward and the commonest failure reasons. User mistakes throw UserError; no file is overwritten.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { SCHEMES } from '../tasks/rewards.ts';
 import { ConfigError, getTask, validateTaskConfig } from '../tasks/registry.ts';
 import type { Verdict } from '../tasks/types.ts';
 import { take, takeInt, UserError } from './args.ts';
+import { generateTrajectories, holdsTrajectories, verifyTrajectoryLines } from './envcmd.ts';
+import { isEnvName } from '../envs/registry.ts';
 
 /** Where the commands write; tests pass their own. */
 export interface DataIo {
@@ -23,7 +26,8 @@ const PROCESS_IO: DataIo = {
 };
 
 export const DATA_HELP = `  reasonlab generate --task T --n N [--seed 0] [--split train|val|test] [--KNOB value ...] [--trl] [--out FILE]
-                     (--trl writes TRL-style {"prompt","completion"} lines instead of full records)
+                     (--trl writes TRL-style {"prompt","completion"} lines instead of full records;
+                      an environment such as calc-tool or guess-number writes gold trajectories)
   reasonlab verify   --in F.jsonl [--task T] [--scheme binary|tinyzero|logicrl|process] [--skip-bad] [--out verdicts.jsonl]
 `;
 
@@ -49,6 +53,14 @@ export async function generateCommand(flags: Map<string, string>, io: DataIo = P
   const out = take(flags, 'out');
   const trl = take(flags, 'trl') === 'true';
   if (out !== undefined && existsSync(out)) throw new UserError(`--out ${out} already exists (refusing to overwrite it)`);
+  if (isEnvName(taskName)) {
+    // Environments write gold trajectories; a prompt/completion pair would lose the turn marks.
+    if (trl) throw new UserError(`--trl is not available for environment ${taskName} (its environment turns must stay marked, to be masked out of the loss)`);
+    const rows = generateTrajectories(taskName, Object.fromEntries(flags), n, seed, split as Split);
+    emit(out, toJsonl(rows), io);
+    if (out !== undefined) io.stderr(`wrote ${n} ${taskName} ${split} gold trajectories (seed ${seed}) to ${out}\n`);
+    return 0;
+  }
   const task = getTask(taskName);
   // The remaining flags are task knobs; unknown ones are rejected by the task's config check.
   const knobs = Object.fromEntries(flags);
@@ -124,7 +136,7 @@ export async function verifyCommand(flags: Map<string, string>, io: DataIo = PRO
   const file = take(flags, 'in');
   if (!file) throw new UserError('--in F.jsonl is required (the records to verify)');
   const taskFlag = take(flags, 'task');
-  if (taskFlag !== undefined) getTask(taskFlag);
+  if (taskFlag !== undefined && !isEnvName(taskFlag)) getTask(taskFlag);
   const scheme = take(flags, 'scheme') ?? 'binary';
   if (!(SCHEMES as readonly string[]).includes(scheme)) throw new UserError(`--scheme must be one of ${SCHEMES.join(', ')}, got "${scheme}"`);
   const skipBadFlag = take(flags, 'skip-bad');
@@ -135,9 +147,23 @@ export async function verifyCommand(flags: Map<string, string>, io: DataIo = PRO
   if (out !== undefined && existsSync(out)) throw new UserError(`--out ${out} already exists (refusing to overwrite it)`);
   if (!existsSync(file)) throw new UserError(`--in ${file} does not exist`);
 
+  const text = readFileSync(file, 'utf8');
+  if (holdsTrajectories(text)) {
+    // Trajectories: the environment is re-run against every transcript.
+    let v;
+    try {
+      v = verifyTrajectoryLines(text, file, taskFlag, scheme, skipBad);
+    } catch (e) {
+      if (e instanceof RecordError) throw new UserError(`${e.message} (--skip-bad to skip such lines)`);
+      throw e;
+    }
+    emit(out, toJsonl(v.results.map((r) => ({ id: r.id, line: r.line, task: r.task, verdict: r.verdict }))), io);
+    io.stderr(formatSummary(summarize(v.results.map((r) => r.verdict), v.bad)));
+    return 0;
+  }
   // Parse leniently, then walk the lines in order, so the first bad line (unreadable or
   // unverifiable) is the one reported without --skip-bad.
-  const parsed = parseJsonl(readFileSync(file, 'utf8'), file, { skipBad: true });
+  const parsed = parseJsonl(text, file, { skipBad: true });
   const items: ({ line: number; row: Row } | { line: number; bad: BadLine })[] = [
     ...parsed.rows.map((row) => ({ line: row.line, row })),
     ...parsed.bad.map((b) => ({ line: b.line, bad: b })),

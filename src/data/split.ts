@@ -16,8 +16,8 @@ export function splitOf(canonical: string): Split {
   return 'train';
 }
 
-/** Problem number `index` of the stream for (seed, split): deterministic per seed+index. */
-export function problemAt(task: AnyTask, cfg: object, seed: number, split: Split, index: number): unknown {
+/** Problem number `index` of the stream for (seed, split): deterministic per seed+index. Environments (src/envs/) draw theirs here too. */
+export function problemAt(task: Pick<AnyTask, 'name' | 'generate' | 'canonical'>, cfg: object, seed: number, split: Split, index: number): unknown {
   // Rejection: draw candidates from a per-(seed, index) stream until one lands in `split`.
   const rng = new Rng(hashInts(seed, index, split === 'train' ? 0 : split === 'val' ? 1 : 2));
   for (let tries = 0; tries < 100_000; tries++) {

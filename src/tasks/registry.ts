@@ -20,8 +20,11 @@ export function getTask(name: string): AnyTask {
   return t;
 }
 
+/** What config validation reads: tasks and environments (src/envs/) both have it. */
+export type Configurable = Pick<AnyTask, 'name' | 'defaults' | 'knobs' | 'options' | 'check'>;
+
 /** Merge `overrides` into the task defaults; reject unknown keys, wrong types and out-of-range values. */
-export function validateTaskConfig(task: AnyTask, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function validateTaskConfig(task: Configurable, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const cfg: Record<string, unknown> = { ...task.defaults };
   for (const [k, v] of Object.entries(overrides)) {
     if (!Object.prototype.hasOwnProperty.call(task.defaults, k)) {
