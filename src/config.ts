@@ -3,17 +3,13 @@
 // keys are rejected. Shared by the CLI, the worker and the tests.
 
 import { PRESETS, type ModelConfig, type PresetName } from './model/config.ts';
-import { CURRICULA, type Curriculum } from './train/curriculum.ts';
-import { DEFAULT_OPTIM, type OptimConfig } from './train/schedule.ts';
+import { ALGOS, CURRICULA, DEFAULT_OPTIM, ZERO_VAR, type Algo, type Curriculum, type OptimConfig, type ZeroVar } from './knobs.ts';
 import { ConfigError, getTask, validateTaskConfig } from './tasks/registry.ts';
-import { SCHEMES } from './tasks/rewards.ts';
+import { SCHEMES, type Scheme } from './tasks/rewards.ts';
 import { Tokenizer } from './tokenizer.ts';
 
 export const STAGES = ['sft', 'rl', 'sft+rl'] as const;
 export type Stage = (typeof STAGES)[number];
-export const ALGOS = ['grpo', 'drgrpo', 'rloo', 'reinforce'] as const;
-export type Algo = (typeof ALGOS)[number];
-export const ZERO_VAR = ['keep', 'skip', 'resample'] as const;
 
 export interface RlConfig {
   /** Advantage estimator: grpo (group mean/std), drgrpo (group mean, constant length normaliser), rloo (leave-one-out mean), reinforce (running-mean baseline). */
@@ -33,11 +29,21 @@ export interface RlConfig {
   /** Sampling temperature of the rollouts; the policy is softmax(logits / temperature). */
   temperature: number;
   /** Reward scheme: binary | tinyzero | logicrl | process. */
-  scheme: string;
+  scheme: Scheme;
   /** Peak learning rate of the RL phase (constant after warmup). */
   lr: number;
   /** Linear warmup steps of the RL learning rate. */
   warmupSteps: number;
+  /**
+   * The RL phase's own AdamW settings (its learning rate is constant after warmup: see `rlOptim`).
+   * Decoupled weight decay is 0 by default: it would pull the policy away from the SFT weights.
+   */
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Clip the global gradient norm to this (0 = off). */
+  gradClip: number;
   /** PPO ratio clip epsilon (0 = no clipping). */
   clip: number;
   /** Gradient steps on the same rollouts (PPO inner epochs; >1 makes the ratio move). */
@@ -50,7 +56,7 @@ export interface RlConfig {
    * Groups whose completions all got the same reward: keep them in the batch (no signal), skip
    * them, or resample: replace them by groups of fresh prompts (up to 3 rounds; DAPO's dynamic sampling).
    */
-  zeroVar: string;
+  zeroVar: ZeroVar;
   /** Running-mean baseline momentum of reinforce (b <- m*b + (1-m)*mean reward). */
   baselineMomentum: number;
   /** Rotate rollouts.jsonl when it grows past this many MB (0 = do not write rollouts). */
@@ -122,6 +128,11 @@ export const DEFAULT_RL: RlConfig = {
   scheme: 'binary',
   lr: 1e-4,
   warmupSteps: 10,
+  weightDecay: 0,
+  beta1: DEFAULT_OPTIM.beta1,
+  beta2: DEFAULT_OPTIM.beta2,
+  eps: DEFAULT_OPTIM.eps,
+  gradClip: DEFAULT_OPTIM.gradClip,
   clip: 0.2,
   epochs: 1,
   kl: 0,
@@ -130,6 +141,12 @@ export const DEFAULT_RL: RlConfig = {
   baselineMomentum: 0.9,
   rolloutsMB: 64,
 };
+
+/** The RL phase's optimizer: constant learning rate after a linear warmup, its own AdamW settings. */
+export function rlOptim(r: RlConfig): OptimConfig {
+  const { lr, warmupSteps, weightDecay, beta1, beta2, eps, gradClip } = r;
+  return { lr, minLr: lr, warmupSteps, totalSteps: Math.max(r.steps, 1), weightDecay, beta1, beta2, eps, gradClip };
+}
 
 export const DEFAULT_CONFIG: RunConfig = {
   stage: 'sft',
@@ -290,6 +307,10 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
   need((SCHEMES as readonly string[]).includes(r.scheme), `rl.scheme must be one of ${SCHEMES.join(', ')}, got ${r.scheme}`);
   need(r.lr > 0 && r.lr < 10, `rl.lr must be in (0, 10), got ${r.lr}`);
   need(int(r.warmupSteps, 0), `rl.warmupSteps must be an integer >= 0, got ${r.warmupSteps}`);
+  need(r.weightDecay >= 0 && r.weightDecay < 1, `rl.weightDecay must be in [0, 1), got ${r.weightDecay}`);
+  need(r.beta1 >= 0 && r.beta1 < 1 && r.beta2 >= 0 && r.beta2 < 1, 'rl.beta1 and rl.beta2 must be in [0, 1)');
+  need(r.eps > 0, `rl.eps must be > 0, got ${r.eps}`);
+  need(r.gradClip >= 0, `rl.gradClip must be >= 0, got ${r.gradClip}`);
   need(r.clip >= 0 && r.clip < 1, `rl.clip must be in [0, 1), got ${r.clip}`);
   need(int(r.epochs, 1) && r.epochs <= 16, `rl.epochs must be an integer in [1, 16], got ${r.epochs}`);
   need(r.kl >= 0 && r.kl <= 10, `rl.kl must be in [0, 10], got ${r.kl}`);

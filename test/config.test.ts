@@ -1,9 +1,8 @@
 // Run config: `--key value` overrides (bare, dotted, task knobs, presets), rejection of unknown keys
 // and bad values with messages that name the key, and the derived model context length.
-// (src/config.ts imports DEFAULT_OPTIM from train/optim.ts, so loading it loads tfjs.)
 
 import { describe, it, expect } from 'vitest';
-import { applyOverrides, DEFAULT_CONFIG, modelConfigOf, sequenceLength, validateRunConfig, type RunConfig } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG, modelConfigOf, rlOptim, sequenceLength, validateRunConfig, type RunConfig } from '../src/config.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { ConfigError } from '../src/tasks/registry.ts';
 import { addition, type AdditionConfig } from '../src/tasks/addition.ts';
@@ -296,5 +295,25 @@ describe('RL settings', () => {
     expect(withDefaults({ ...(old as RunConfig), eval: oldEval as RunConfig['eval'] }).eval).toEqual(DEFAULT_CONFIG.eval);
     // overrides apply on top of an old config
     expect(applyOverrides(old as RunConfig, { stage: 'rl', steps: '5' }).rl.steps).toBe(5);
+  });
+});
+
+describe('the RL optimizer section', () => {
+  it('gives the RL phase its own AdamW settings: constant lr after warmup, no weight decay, the SFT betas by default', () => {
+    const r = DEFAULT_CONFIG.rl;
+    // What the RL trainer used before it had a section (spreading train), for the default config.
+    const before = { ...DEFAULT_CONFIG.train, lr: r.lr, minLr: r.lr, warmupSteps: r.warmupSteps, totalSteps: r.steps, weightDecay: 0 };
+    const o = rlOptim(r);
+    for (const k of ['lr', 'minLr', 'warmupSteps', 'totalSteps', 'weightDecay', 'beta1', 'beta2', 'eps', 'gradClip'] as const) expect(o[k], k).toBe(before[k]);
+    expect(rlOptim({ ...r, steps: 0 }).totalSteps).toBe(1);
+  });
+
+  it('keeps --rl.gradClip and --gradClip apart, and validates the RL settings', () => {
+    const sftrl = applyOverrides(DEFAULT_CONFIG, { stage: 'sft+rl', gradClip: '0.5', 'rl.gradClip': '2', 'rl.beta2': '0.95' });
+    expect([sftrl.train.gradClip, sftrl.rl.gradClip, sftrl.rl.beta2, sftrl.train.beta2]).toEqual([0.5, 2, 0.95, DEFAULT_CONFIG.train.beta2]);
+    // A bare key under --stage rl means the RL phase.
+    expect(applyOverrides(DEFAULT_CONFIG, { stage: 'rl', gradClip: '3' }).rl.gradClip).toBe(3);
+    expect(() => validateRunConfig(applyOverrides(DEFAULT_CONFIG, { 'rl.beta1': '1' }))).toThrow(/rl\.beta1 and rl\.beta2 must be in \[0, 1\)/);
+    expect(() => validateRunConfig(applyOverrides(DEFAULT_CONFIG, { 'rl.weightDecay': '-0.1' }))).toThrow(/rl\.weightDecay must be in \[0, 1\), got -0\.1/);
   });
 });

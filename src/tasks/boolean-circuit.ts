@@ -16,7 +16,12 @@
 // the trace), not a lookup of a lookup. The gate's value is then one operation on the five
 // characters before it.
 
-import type { Expr } from './boolean.ts';
+/** A formula's syntax tree (boolean.ts parses and generates it; the circuit trace walks it). */
+export type Expr =
+  | { k: 'const'; v: 0 | 1 }
+  | { k: 'var'; name: string }
+  | { k: 'not'; x: Expr }
+  | { k: 'bin'; op: '&' | '|'; l: Expr; r: Expr };
 
 const GATE_NAMES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

@@ -15,7 +15,7 @@
 import type { Rng } from '../rng.ts';
 import { exactAnswerCheck, exactStepsCheck, finishVerdict, formatCheck, parseCompletion, renderCompletion, tokenLength } from './format.ts';
 import type { Check, Gold, Task, Verdict } from './types.ts';
-import { circuitSteps, circuitText, gatesOf } from './boolean-circuit.ts';
+import { circuitSteps, circuitText, gatesOf, type Expr } from './boolean-circuit.ts';
 
 export interface BooleanConfig {
   /** Number of variables in the assignment, a.. (1-5). */
@@ -35,11 +35,7 @@ export interface BooleanProblem {
   formula: string;
 }
 
-export type Expr =
-  | { k: 'const'; v: 0 | 1 }
-  | { k: 'var'; name: string }
-  | { k: 'not'; x: Expr }
-  | { k: 'bin'; op: '&' | '|'; l: Expr; r: Expr };
+export type { Expr };
 
 const VAR_NAMES = 'abcde';
 /** Longest formula text the parser accepts (generated ones are far shorter). */

@@ -2,7 +2,7 @@
 // sequence loss weights that set how token losses are averaged, and the unbiased pass@k
 // estimator. Formulas and sources: docs/FACTS.md (GRPO, Dr. GRPO, RLOO, REINFORCE; Chen et al. pass@k).
 
-import type { Algo } from '../config.ts';
+import type { Algo } from '../knobs.ts';
 
 export interface AdvantageResult {
   /** One advantage per completion, in input order (group-major: group g holds [g*G, (g+1)*G)). */

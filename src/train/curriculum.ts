@@ -6,8 +6,6 @@ import { hashInts, Rng } from '../rng.ts';
 import { validateTaskConfig } from '../tasks/registry.ts';
 import type { AnyTask } from '../tasks/types.ts';
 
-export const CURRICULA = ['off', 'auto', 'mixed'] as const;
-export type Curriculum = (typeof CURRICULA)[number];
 
 export interface CurriculumLevel {
   /** The full task config of the level (the target's knobs with the entry's overrides). */

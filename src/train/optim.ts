@@ -5,9 +5,9 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../model/gpt.ts';
-import { lrAt, type OptimConfig } from './schedule.ts';
+import { lrAt, type OptimConfig } from '../knobs.ts';
 
-export { DEFAULT_OPTIM, lrAt, type OptimConfig } from './schedule.ts';
+export { DEFAULT_OPTIM, lrAt, type OptimConfig } from '../knobs.ts';
 
 export type StepOutput = {
   /** Scalar loss of this step (kept; the caller disposes). */

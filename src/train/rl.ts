@@ -6,7 +6,7 @@
 // browser worker.
 
 import * as tf from '@tensorflow/tfjs';
-import { modelConfigOf, type RunConfig } from '../config.ts';
+import { modelConfigOf, rlOptim, type RunConfig } from '../config.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { distinctProblems, problemAt } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -87,7 +87,7 @@ export class RlTrainer {
     this.params = makeParams(this.model, start);
     this.ref = makeParams(this.model, init.snapshot?.ref ?? start);
     const r = cfg.rl;
-    this.opt = adamW(this.model, this.params, { ...cfg.train, lr: r.lr, minLr: r.lr, warmupSteps: r.warmupSteps, totalSteps: Math.max(r.steps, 1), weightDecay: 0 });
+    this.opt = adamW(this.model, this.params, rlOptim(r));
     this.startStep = init.snapshot?.startStep ?? init.startStep ?? 0;
     if (init.snapshot) {
       this.opt.load(init.snapshot.optimizer);

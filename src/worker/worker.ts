@@ -5,7 +5,8 @@
 import { expose, transfer } from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, BACKENDS } from '../backend.ts';
-import { ALGOS, DEFAULT_CONFIG, withDefaults, type RunConfig } from '../config.ts';
+import { DEFAULT_CONFIG, withDefaults, type RunConfig } from '../config.ts';
+import { ALGOS } from '../knobs.ts';
 import { PRESETS } from '../model/config.ts';
 import { SCHEMES } from '../tasks/rewards.ts';
 import { TASKS } from '../tasks/registry.ts';

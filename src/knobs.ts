@@ -1,5 +1,17 @@
-// Optimizer settings and the learning-rate schedule (warmup + cosine), as plain data and math with
-// no tfjs, so configs and UIs can use them without loading the training core.
+// The names and plain settings that the run config (config.ts) and the training core (train/) both
+// use, kept below both so neither imports the other's layer: the optimizer settings and learning-
+// rate schedule (warmup + cosine), the RL advantage estimators, the zero-variance group policies and
+// the curriculum modes. Plain data and math, no tfjs.
+
+/** RL advantage estimators (train/advantages.ts). */
+export const ALGOS = ['grpo', 'drgrpo', 'rloo', 'reinforce'] as const;
+export type Algo = (typeof ALGOS)[number];
+/** What RL does with groups whose completions all got the same reward. */
+export const ZERO_VAR = ['keep', 'skip', 'resample'] as const;
+export type ZeroVar = (typeof ZERO_VAR)[number];
+/** SFT curriculum modes (train/curriculum.ts). */
+export const CURRICULA = ['off', 'auto', 'mixed'] as const;
+export type Curriculum = (typeof CURRICULA)[number];
 
 export interface OptimConfig {
   /** Peak learning rate. */
