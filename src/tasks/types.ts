@@ -77,7 +77,7 @@ export interface Task<P = unknown, C extends object = Record<string, unknown>> {
   verify(p: P, completion: string, cfg: C, opts?: { truncated?: boolean; scheme?: string }): Verdict;
   /**
    * The difficulty level of one problem, for per-level metrics (e.g. "3 digits"). Optional: the
-   * default is the number of lines in the gold trace (see `levelOf`).
+   * default is the number of steps in the gold trace, split on `stepSeparator` (see `levelOf`).
    */
   level?(p: P, cfg: C): string;
   /** What separates the steps of a trace (default ','); knights-knaves uses ';' between steps. */
