@@ -1,0 +1,90 @@
+// The fused WebGPU kernels (src/model/webgpu/) against the plain tfjs path they are declared equal
+// to, both on the webgpu backend (Dawn + lavapipe here): forward values and gradients within 1e-4
+// on random inputs of several shapes (widths that are not multiples of the workgroup size), and
+// dispatch counts. webgpu fails under CI when it cannot start and is skipped elsewhere.
+
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { hookDispatches } from '../src/bench/dispatches.ts';
+import { crossEntropyRows, geluBwd, geluFwd, layerNormBwd, layerNormFwd } from '../src/model/ops.ts';
+import { setFusedKernels, useFused } from '../src/model/webgpu/fused.ts';
+import { Rng } from '../src/rng.ts';
+import { releaseWebGPU, requireWebGPU } from './helpers/backend.ts';
+
+afterAll(() => releaseWebGPU());
+afterEach(() => setFusedKernels(true));
+
+const rng = new Rng(7);
+const randn = (shape: number[], scale = 1): tf.Tensor => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+
+/** Max |a - b| / max(1, max |b|): relative for large values, absolute near zero. */
+async function diff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  expect(a.shape).toEqual(b.shape);
+  const [x, y] = [await a.data(), await b.data()];
+  let d = 0;
+  let s = 1;
+  for (let i = 0; i < y.length; i++) {
+    d = Math.max(d, Math.abs(x[i]! - y[i]!));
+    s = Math.max(s, Math.abs(y[i]!));
+  }
+  return d / s;
+}
+
+/** Run `f` with the fused kernels on and off; returns both results (kept) and asserts the switch took. */
+function both<R>(f: () => R): { fused: R; plain: R } {
+  setFusedKernels(true);
+  expect(useFused()).toBe(true);
+  const fused = f();
+  setFusedKernels(false);
+  const plain = f();
+  setFusedKernels(true);
+  return { fused, plain };
+}
+
+const SHAPES: [number, number][] = [[5, 7], [64, 48], [130, 128], [33, 103]];
+
+describe('fused webgpu kernels equal the plain path', () => {
+  for (const [N, C] of SHAPES) {
+    it(`LayerNorm forward and backward, [${N}, ${C}]`, async (ctx) => {
+      await requireWebGPU(ctx);
+      const [x, g, b, dy] = [randn([N, C], 3), randn([C]), randn([C]), randn([N, C])];
+      const r = both(() => {
+        const f = layerNormFwd(x, g, b);
+        return { y: f.y, xhat: f.xhat, ...layerNormBwd(dy, f, g) };
+      });
+      expect(r.fused.xhat === x, 'fused forward saves x').toBe(true);
+      for (const k of ['y', 'dx', 'dg', 'db'] as const) expect(await diff(r.fused[k], r.plain[k]), k).toBeLessThanOrEqual(1e-4);
+    });
+
+    it(`GELU forward and backward, [${N}, ${C}]`, async (ctx) => {
+      await requireWebGPU(ctx);
+      const [x, dy] = [randn([N, C], 3), randn([N, C])];
+      const r = both(() => {
+        const f = geluFwd(x);
+        return { y: f.y, dx: geluBwd(dy, x, f.y, f.s) };
+      });
+      for (const k of ['y', 'dx'] as const) expect(await diff(r.fused[k], r.plain[k]), k).toBeLessThanOrEqual(1e-4);
+    });
+
+    it(`cross-entropy forward and backward, [${N}, ${C}]`, async (ctx) => {
+      await requireWebGPU(ctx);
+      const logits = randn([N, C], 4);
+      const ids = tf.tensor1d(Int32Array.from({ length: N }, () => rng.int(C)), 'int32');
+      const targets = tf.cast(tf.oneHot(ids, C), 'float32');
+      const w = randn([N]);
+      const r = both(() => tf.valueAndGrad((l: tf.Tensor) => tf.sum(tf.mul(crossEntropyRows(l, targets), w)))(logits));
+      expect(await diff(r.fused.value, r.plain.value), 'loss').toBeLessThanOrEqual(1e-4);
+      expect(await diff(r.fused.grad, r.plain.grad), 'grad').toBeLessThanOrEqual(1e-4);
+    });
+  }
+
+  it('one fused LayerNorm forward is 2 dispatches, its backward 3', async (ctx) => {
+    await requireWebGPU(ctx);
+    expect(hookDispatches()).toBe(true);
+    const [x, g, b] = [randn([9, 5]), randn([5]), randn([5])];
+    const { countDispatches } = await import('../src/bench/dispatches.ts');
+    let f: ReturnType<typeof layerNormFwd> | undefined;
+    expect((await countDispatches(() => (f = layerNormFwd(x, g, b)))).total).toBe(2);
+    expect((await countDispatches(() => layerNormBwd(x, f!, g))).total).toBe(3);
+  });
+});
