@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { hookDispatches } from '../src/bench/dispatches.ts';
-import { crossEntropyRows, geluBwd, geluFwd, layerNormBwd, layerNormFwd } from '../src/model/ops.ts';
+import { attentionBwd, attentionFwd, crossEntropyRows, geluBwd, geluFwd, layerNormBwd, layerNormFwd } from '../src/model/ops.ts';
+import { attentionBwdFused, attentionFwdFused } from '../src/model/webgpu/attention.ts';
 import { setFusedKernels, useFused } from '../src/model/webgpu/fused.ts';
 import { Rng } from '../src/rng.ts';
 import { releaseWebGPU, requireWebGPU } from './helpers/backend.ts';
@@ -75,6 +76,31 @@ describe('fused webgpu kernels equal the plain path', () => {
       const r = both(() => tf.valueAndGrad((l: tf.Tensor) => tf.sum(tf.mul(crossEntropyRows(l, targets), w)))(logits));
       expect(await diff(r.fused.value, r.plain.value), 'loss').toBeLessThanOrEqual(1e-4);
       expect(await diff(r.fused.grad, r.plain.grad), 'grad').toBeLessThanOrEqual(1e-4);
+    });
+  }
+
+  // [T, B, H, D]: head sizes and sequence counts that are not multiples of the workgroup size.
+  for (const [T, B, H, D] of [[5, 3, 2, 4], [7, 1, 1, 5], [16, 2, 3, 16], [64, 2, 4, 32]] as const) {
+    it(`attention forward and backward, T=${T} B=${B} H=${H} D=${D}`, async (ctx) => {
+      await requireWebGPU(ctx);
+      const [N, C, G] = [T * B, H * D, B * H];
+      const scale = 1 / Math.sqrt(D);
+      const qkv = randn([N, 3 * C]);
+      const dy = randn([N, C]);
+      const m = new Float32Array(T * T);
+      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = -1e9;
+      const mask = tf.tensor2d(m, [T, T]);
+      setFusedKernels(false);
+      // The plain path: pre-scaled q, k, v [T, G, D] (rows t*B + b, columns h*D + d: a reshape).
+      const part = (i: number) => tf.reshape(tf.slice(qkv, [0, i * C], [N, C]), [T, G, D]);
+      const f = attentionFwd(tf.mul(part(0), scale), part(1), part(2), mask);
+      const b = attentionBwd(tf.reshape(dy, [T, G, D]), f);
+      const dqkv = tf.concat([tf.mul(b.dq, scale), b.dk, b.dv].map((t) => tf.reshape(t, [N, C])), 1);
+      setFusedKernels(true);
+      const dims = { T, B, H, scale };
+      const y = attentionFwdFused(qkv, mask, dims);
+      expect(await diff(y, tf.reshape(f.y, [N, C])), 'y').toBeLessThanOrEqual(1e-4);
+      expect(await diff(attentionBwdFused(dy, qkv, y, mask, dims), dqkv), 'dqkv').toBeLessThanOrEqual(1e-4);
     });
   }
 

@@ -25,6 +25,8 @@ import {
   oneHotF32,
   weightGrad,
 } from './ops.ts';
+import { attentionBlockFused } from './webgpu/attention-block.ts';
+import { useFused } from './webgpu/fused.ts';
 
 export type Params = Record<string, tf.Variable>;
 export { initParamArrays, paramSpecs, type ParamSpec } from './params.ts';
@@ -107,6 +109,7 @@ function embedTokens(ids: T, Tn: number, B: number, wte: T, wpe: T): T {
 
 /** x + c_proj(attention(ln_1(x))) for t-major x [N, C]. */
 function attentionBlock(x: T, Tn: number, B: number, H: number, mask: T, ps: T[]): T {
+  if (useFused()) return attentionBlockFused(x, Tn, B, H, mask, ps); // webgpu: webgpu/attention-block.ts
   return customGrad((x: T, g: T, b: T, wA: T, bA: T, wP: T, bP: T, save: tf.GradSaveFunc) => {
     const [N, C] = x.shape as [number, number];
     const D = C / H;
