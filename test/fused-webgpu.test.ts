@@ -5,11 +5,14 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { hookDispatches } from '../src/bench/dispatches.ts';
+import { countDispatches, hookDispatches } from '../src/bench/dispatches.ts';
+import type { ModelConfig } from '../src/model/config.ts';
+import { disposeParams, initParamArrays, makeParams, maskedLoss, paramArrays, paramSpecs } from '../src/model/gpt.ts';
 import { attentionBwd, attentionFwd, crossEntropyRows, geluBwd, geluFwd, layerNormBwd, layerNormFwd } from '../src/model/ops.ts';
 import { attentionBwdFused, attentionFwdFused } from '../src/model/webgpu/attention.ts';
 import { setFusedKernels, useFused } from '../src/model/webgpu/fused.ts';
 import { Rng } from '../src/rng.ts';
+import { AdamW, DEFAULT_OPTIM } from '../src/train/optim.ts';
 import { releaseWebGPU, requireWebGPU } from './helpers/backend.ts';
 
 afterAll(() => releaseWebGPU());
@@ -108,9 +111,72 @@ describe('fused webgpu kernels equal the plain path', () => {
     await requireWebGPU(ctx);
     expect(hookDispatches()).toBe(true);
     const [x, g, b] = [randn([9, 5]), randn([5]), randn([5])];
-    const { countDispatches } = await import('../src/bench/dispatches.ts');
     let f: ReturnType<typeof layerNormFwd> | undefined;
     expect((await countDispatches(() => (f = layerNormFwd(x, g, b)))).total).toBe(2);
     expect((await countDispatches(() => layerNormBwd(x, f!, g))).total).toBe(3);
+  });
+});
+
+describe('a training step with the fused kernels', () => {
+  const cfg: ModelConfig = { nLayer: 2, nHead: 2, nEmbd: 20, blockSize: 12, vocabSize: 103 };
+  const [B, T] = [3, 12];
+  const weights = initParamArrays(cfg, new Rng(1));
+  const r = new Rng(2);
+  const ids = () => Int32Array.from({ length: B * T }, () => r.int(cfg.vocabSize));
+  const [inputs, targets] = [ids(), ids()];
+  const mask = Float32Array.from({ length: B * T }, (_, i) => (i % T < 3 ? 0 : 1));
+  const decays = new Set(paramSpecs(cfg).filter((s) => s.decay).map((s) => s.name));
+  const optim = { ...DEFAULT_OPTIM, lr: 1e-2, minLr: 1e-2, warmupSteps: 0, weightDecay: 0.1, gradClip: 1 };
+
+  /** Two AdamW steps from the same weights; loss, dispatches and tensors left per step. */
+  async function run(fused: boolean) {
+    setFusedKernels(fused);
+    expect(hookDispatches()).toBe(true);
+    const params = makeParams(cfg, weights);
+    const opt = new AdamW(optim, params, (n) => decays.has(n));
+    const step = () => {
+      const out = tf.tidy(() => opt.minimize(() => maskedLoss(params, cfg, tf.tensor2d(inputs, [B, T], 'int32'), tf.tensor2d(targets, [B, T], 'int32'), tf.tensor2d(mask, [B, T]))));
+      return out;
+    };
+    const losses: number[] = [];
+    let dispatches = 0;
+    let leaked = 0;
+    for (let i = 0; i < 2; i++) {
+      const n0 = tf.memory().numTensors;
+      let out: ReturnType<typeof step> | undefined;
+      dispatches = (await countDispatches(() => (out = step()))).total;
+      losses.push((await out!.loss.data())[0]!);
+      expect((await out!.applied.data())[0]).toBe(1);
+      tf.dispose(Object.values(out!));
+      leaked = tf.memory().numTensors - n0;
+    }
+    const updated = await paramArrays(params);
+    const m = await opt.m.data();
+    opt.dispose();
+    disposeParams(params);
+    setFusedKernels(true);
+    return { losses, dispatches, leaked, updated, m };
+  }
+
+  it('gives the plain path loss and parameters, in fewer dispatches and without leaks', async (ctx) => {
+    await requireWebGPU(ctx);
+    const plain = await run(false);
+    const fused = await run(true);
+    for (let i = 0; i < 2; i++) expect(Math.abs(fused.losses[i]! - plain.losses[i]!), `loss ${i}`).toBeLessThanOrEqual(1e-4);
+    for (const [n, a] of plain.updated) {
+      const b = fused.updated.get(n)!;
+      const before = weights.get(n)!;
+      // The updates (about lr in size) agree, not only the much larger weights.
+      let d = 0;
+      let s = 0;
+      for (let i = 0; i < a.length; i++) {
+        d = Math.max(d, Math.abs(b[i]! - a[i]!));
+        s = Math.max(s, Math.abs(a[i]! - before[i]!));
+      }
+      expect(d / s, n).toBeLessThanOrEqual(1e-3);
+    }
+    expect(fused.leaked).toBe(0);
+    expect(plain.leaked).toBe(0);
+    expect(fused.dispatches).toBeLessThan(plain.dispatches / 1.8);
   });
 });
