@@ -25,6 +25,8 @@ import {
   oneHotF32,
   weightGrad,
 } from './ops.ts';
+import { attentionBlockFused } from './webgpu/attention-block.ts';
+import { useFused } from './webgpu/fused.ts';
 
 export type Params = Record<string, tf.Variable>;
 export { initParamArrays, paramSpecs, type ParamSpec } from './params.ts';
@@ -173,6 +175,7 @@ function embedTokens(ids: Tensor, T: number, B: number, wte: Tensor, wpe: Tensor
 
 /** x + c_proj(attention(ln_1(x))) for t-major x [N, C]. */
 function attentionBlock(x: Tensor, T: number, B: number, H: number, mask: Tensor, ps: Tensor[]): Tensor {
+  if (useFused()) return attentionBlockFused(x, T, B, H, mask, ps); // webgpu: webgpu/attention-block.ts
   return customGrad((x: Tensor, g: Tensor, b: Tensor, wA: Tensor, bA: Tensor, wP: Tensor, bP: Tensor, save: tf.GradSaveFunc) => {
     const [N, C] = x.shape as [number, number];
     const D = C / H;

@@ -8,6 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tensorflow/tfjs';
 import { LN_EPS } from './params.ts';
+import { crossEntropyBwdFused, crossEntropyFwdFused } from './webgpu/crossentropy.ts';
+import { useFused } from './webgpu/fused.ts';
+import { geluBwdFused, geluFwdFused } from './webgpu/gelu.ts';
+import { layerNormBwdFused, layerNormFwdFused } from './webgpu/layernorm.ts';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 
@@ -60,12 +64,16 @@ export function oneHotF32(ids: Tensor, depth: number): Tensor {
 // ---- forward/backward pairs (no tape inside: used within customGrad bodies) ----
 
 export interface LnSaved {
-  xhat: Tensor; // [N, C]
-  rstd: Tensor; // [N, 1]
+  xhat: Tensor; // [N, C] (fused webgpu kernels: x itself)
+  rstd: Tensor; // [N, 1] (fused webgpu kernels: [N, 2] mean and rstd)
 }
 
 /** LayerNorm over the last axis: x [N, C], gain g [C], bias b [C]. */
 export function layerNormFwd(x: Tensor, g: Tensor, b: Tensor): { y: Tensor } & LnSaved {
+  if (useFused()) {
+    const f = layerNormFwdFused(x, g, b, LN_EPS);
+    return { y: f.y, xhat: x, rstd: f.st };
+  }
   const xc = tf.sub(x, tf.mean(x, -1, true));
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS));
   const xhat = tf.mul(xc, rstd);
@@ -73,6 +81,7 @@ export function layerNormFwd(x: Tensor, g: Tensor, b: Tensor): { y: Tensor } & L
 }
 
 export function layerNormBwd(dy: Tensor, s: LnSaved, g: Tensor): { dx: Tensor; dg: Tensor; db: Tensor } {
+  if (s.rstd.shape[1] === 2) return layerNormBwdFused(dy, s.xhat, s.rstd, g); // saved by the fused forward
   const dxhat = tf.mul(dy, g);
   const m1 = tf.mean(dxhat, -1, true);
   const m2 = tf.mean(tf.mul(dxhat, s.xhat), -1, true);
@@ -98,12 +107,17 @@ const GELU_C1 = GELU_C0 * 0.044715;
  * (0.5 (1 + tanh u) = sigmoid(2u)), and wasm's sigmoid is ~13x faster than its tanh.
  */
 export function geluFwd(x: Tensor): { y: Tensor; s: Tensor } {
+  if (useFused()) {
+    const y = geluFwdFused(x);
+    return { y, s: y }; // the fused backward recomputes s from x
+  }
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_C1), GELU_C0)));
   return { y: tf.mul(x, s), s };
 }
 
 /** y = x s(z): dy/dx = s + x s (1 - s) z'(x) = s + y (1 - s)(C0 + 3 C1 x^2). */
 export function geluBwd(dy: Tensor, x: Tensor, y: Tensor, s: Tensor): Tensor {
+  if (useFused()) return geluBwdFused(dy, x); // the switch must not flip between forward and backward
   const dz = tf.add(tf.mul(tf.square(x), 3 * GELU_C1), GELU_C0);
   return tf.mul(dy, tf.add(s, tf.mul(tf.mul(y, tf.sub(1, s)), dz)));
 }
@@ -182,6 +196,10 @@ export function attendCached(q: Tensor, kc: Tensor, vc: Tensor, bias: Tensor | n
  */
 export function crossEntropyRows(logits: Tensor, targets: Tensor): Tensor {
   const f = tf.customGrad(((l: Tensor, save: tf.GradSaveFunc) => {
+    if (useFused()) {
+      save([l, targets]);
+      return { value: crossEntropyFwdFused(l, targets), gradFunc: (dy: Tensor, saved: Tensor[]) => [crossEntropyBwdFused(saved[0]!, saved[1]!, dy)] };
+    }
     const logp = tf.logSoftmax(l);
     save([logp, targets]);
     return {

@@ -5,6 +5,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../model/gpt.ts';
+import { adamwFused } from '../model/webgpu/adamw.ts';
+import { useFused } from '../model/webgpu/fused.ts';
 import { lrAt, type OptimConfig } from '../knobs.ts';
 
 export { DEFAULT_OPTIM, lrAt, type OptimConfig } from '../knobs.ts';
@@ -34,6 +36,8 @@ export class AdamW {
   private readonly sizes: number[];
   /** 1 where the element belongs to a decayed (matrix) parameter, else 0. [P] */
   private readonly decayMask: tf.Tensor1D;
+  /** Per parameter in `names` order: weight decay applies (the fused webgpu update's input). */
+  private readonly decays: boolean[];
 
   constructor(
     public cfg: OptimConfig,
@@ -50,6 +54,7 @@ export class AdamW {
       off += this.sizes[i]!;
     });
     this.decayMask = tf.tensor1d(mask);
+    this.decays = this.names.map((n) => decay(n));
     this.m = tf.variable(tf.zeros([P]), false);
     this.v = tf.variable(tf.zeros([P]), false);
     this.t = tf.variable(tf.scalar(0), false);
@@ -71,6 +76,15 @@ export class AdamW {
       const vars = this.names.map((n) => this.params[n]!);
       const { value: loss, grads } = tf.variableGrads(lossFn, vars);
       const g0 = this.flat(vars.map((p) => grads[p.name]!)); // [P]
+      if (useFused()) {
+        // webgpu: the same update in a few dispatches (model/webgpu/adamw.ts).
+        const f = adamwFused({ g: g0, loss, t: this.t, m: this.m, v: this.v, params: vars, decays: this.decays, lr, cfg: this.cfg });
+        this.m.assign(f.m);
+        this.v.assign(f.v);
+        this.t.assign(f.t);
+        vars.forEach((v, i) => v.assign(f.params[i]!));
+        return { loss: tf.keep(loss as tf.Scalar), gradNorm: tf.keep(f.gradNorm), applied: tf.keep(f.applied) };
+      }
       const gradNorm = tf.sqrt(tf.sum(tf.square(g0))) as tf.Scalar;
       const ok = tf.logicalAnd(tf.isFinite(loss), tf.isFinite(gradNorm)); // scalar bool
       const okF = tf.cast(ok, 'float32');
