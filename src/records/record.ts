@@ -57,13 +57,13 @@ export class RecordError extends Error {
 const RECORD_KEYS = ['id', 'task', 'task_version', 'difficulty', 'prompt', 'completion', 'gold', 'problem', 'verdict', 'provenance'] as const;
 const PROVENANCE_KEYS = ['source', 'seed', 'index', 'split', 'generator_version', 'run', 'step', 'time'] as const;
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-const show = (x: unknown) => (x === undefined ? 'nothing' : JSON.stringify(x)?.slice(0, 60) ?? String(x));
+export type Obj = Record<string, unknown>;
+export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+export const show = (x: unknown) => (x === undefined ? 'nothing' : JSON.stringify(x)?.slice(0, 60) ?? String(x));
 
-/** Checks the shape of one value, throwing RecordError("where: field F ..."). */
-class Checker {
+/** Checks the shape of one value, throwing RecordError("where: field F ..."). Shared by preference.ts. */
+export class Checker {
   constructor(private where: string) {}
 
   fail(field: string, want: string, got: unknown): never {
@@ -113,7 +113,7 @@ class Checker {
   }
 }
 
-function validateVerdict(c: Checker, v: Obj): Verdict {
+export function validateVerdict(c: Checker, v: Obj): Verdict {
   const p = 'verdict.';
   const checksRaw = v.checks;
   if (!Array.isArray(checksRaw)) c.fail('verdict.checks', 'an array', checksRaw);
