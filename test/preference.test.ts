@@ -3,12 +3,14 @@
 // leaves ties out, and each rater's rule, noise rate and determinism hold.
 
 import { describe, expect, it } from 'vitest';
+import { makePairBatch, PairError } from '../src/data/pairs.ts';
 import { generateRecord } from '../src/records/record.ts';
 import { toJsonl } from '../src/records/jsonl.ts';
 import { parsePreferenceJsonl, reverifyPreference, toDPO, validatePreference, type PreferenceRecord } from '../src/records/preference.ts';
 import { buildPairs, countChar, judge, pairRecord, parseRater, RaterError, thoughtLength, type Candidate, type PairSource } from '../src/records/raters.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import type { Verdict } from '../src/tasks/types.ts';
+import { Tokenizer } from '../src/tokenizer.ts';
 import schema from '../docs/preference.schema.json';
 
 const gen = generateRecord('addition', { digits: 2 }, 7, 'train', 3);
@@ -165,5 +167,32 @@ describe('simulated raters', () => {
     expect(flips).toBeGreaterThan(0);
     expect(flips).toBeLessThan(30);
     for (const p of all) expect(p.verdicts.chosen!.fully_correct).toBe(p.chosen === gold);
+  });
+});
+
+describe('pair batches', () => {
+  const tok = new Tokenizer();
+  const r = parseRater('prefers-correct');
+  const pairs = buildPairs([source(wrong, right, 0), source(right, right, 1)], r, prov);
+  const T = tok.encode(gen.prompt).length + Math.max(tok.encode(gold).length, tok.encode(wrongText).length) + 1;
+
+  it('two aligned batches, the tie mask and each row\'s last completion position', () => {
+    const b = makePairBatch(tok, pairs, T);
+    expect([b.chosen.B, b.rejected.B, b.chosen.T]).toEqual([2, 2, T]);
+    expect(Array.from(b.tie)).toEqual([0, 1]);
+    const last = 1 + tok.encode(gen.prompt).length + tok.encode(gold).length - 1; // <bos> prompt completion: last token's index
+    expect(b.lastChosen[0]).toBe(last);
+    expect(b.chosen.inputs[last]).toBe(tok.encode(gold).at(-1));
+    expect(b.chosen.targets[last]).toBe(tok.eos);
+  });
+
+  it('refuses a pair the tokenizer cannot encode, one too long for the context, and zero pairs', () => {
+    const foreign = { ...pairs[0]!, chosen: pairs[0]!.chosen.replace('<answer>', '<answer>\u00e9') };
+    expect(() => makePairBatch(tok, [pairs[1]!, foreign], T, (i) => `prefs.jsonl:${i + 1}`)).toThrow(
+      /^prefs\.jsonl:2: field chosen: character "\u00e9" .* is not in the vocabulary; the pair does not match this checkpoint's tokenizer$/,
+    );
+    expect(() => makePairBatch(tok, pairs, T - 1, (i) => `p:${i + 7}`)).toThrow(/^p:7: the chosen completion: .*needs \d+ positions, more than the \d+ of the context/);
+    expect(() => makePairBatch(tok, [], T)).toThrow(PairError);
+    expect(() => makePairBatch(tok, [], T)).toThrow(/no usable pairs/);
   });
 });

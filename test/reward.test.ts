@@ -6,9 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeBatch } from '../src/data/batch.ts';
+import { lastIndices } from '../src/data/pairs.ts';
 import { checkpointFromFiles, checkpointToFiles, CheckpointError } from '../src/model/checkpoint.ts';
 import { disposeParams, hiddenStates, makeParams, paramSpecs } from '../src/model/gpt.ts';
-import { initRewardHead, lastIndices, makeRewardHead, REWARD_HEAD_TENSOR, rewardHeadArray, rewardHeadFromFile, rewardHeadToFile, score } from '../src/model/reward.ts';
+import { initRewardHead, makeRewardHead, REWARD_HEAD_TENSOR, rewardHeadArray, rewardHeadFromFile, rewardHeadToFile, score } from '../src/model/reward.ts';
 import { Rng } from '../src/rng.ts';
 import { Tokenizer } from '../src/tokenizer.ts';
 import { AdamW, DEFAULT_OPTIM } from '../src/train/optim.ts';

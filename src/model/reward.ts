@@ -36,23 +36,9 @@ export async function rewardHeadArray(head: RewardHead): Promise<Float32Array> {
 }
 
 /**
- * For each row of a [B, T] loss mask (1 on completion targets and <eos>, as data/batch.ts builds),
- * the last position with mask 1: its input is the last completion token. Throws on an empty row.
- */
-export function lastIndices(mask: Float32Array, B: number, T: number): Int32Array {
-  const out = new Int32Array(B);
-  for (let b = 0; b < B; b++) {
-    let last = -1;
-    for (let t = 0; t < T; t++) if (mask[b * T + t]! > 0) last = t;
-    if (last < 0) throw new Error(`lastIndices: row ${b} of the mask has no completion position`);
-    out[b] = last;
-  }
-  return out;
-}
-
-/**
- * Scalar rewards [B]: w . ln_f(h)[b, lastIndex[b]] for int32 tokens [B, T]. The position is picked
- * by a host-built one-hot matmul (no gather: wasm has no gather gradient, docs/FACTS.md).
+ * Scalar rewards [B]: w . ln_f(h)[b, lastIndex[b]] for int32 tokens [B, T] (data/pairs.ts's
+ * lastIndices gives each row's last completion position). The position is picked by a host-built one-hot matmul
+ * (no gather: wasm has no gather gradient, docs/FACTS.md).
  * Differentiable in the trunk and the head; must run inside tf.tidy / variableGrads.
  */
 export function score(params: Params, c: ModelConfig, head: RewardHead, tokens: tf.Tensor2D, lastIndex: ArrayLike<number>): tf.Tensor1D {
