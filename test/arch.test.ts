@@ -126,7 +126,7 @@ const under = (...prefixes: string[]) => (f: string) => prefixes.some((p) => (p.
 const isTf = (t: string) => t.startsWith('@tensorflow/') || t === '@tensorflow' || t === '(computed)';
 const report = (what: string, lines: string[]) => `${what}:\n  ${lines.join('\n  ')}`;
 
-const TF_FREE = under('src/tasks/', 'src/envs/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts', 'src/model/params.ts', 'src/model/safetensors.ts', 'src/model/checkpoint.ts');
+const TF_FREE = under('src/tasks/', 'src/envs/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts', 'src/knobs.ts', 'src/model/params.ts', 'src/model/safetensors.ts', 'src/model/checkpoint.ts', 'src/model/reward-head.ts');
 const CORE = under('src/model/', 'src/train/');
 const UI = under('src/ui/');
 
@@ -178,7 +178,7 @@ describe('the scanner itself', () => {
 });
 
 describe('module boundaries (DESIGN.md)', () => {
-  it('no runtime tfjs import in tasks, envs, records, data, tokenizer, rng, model/{params,safetensors,checkpoint}', () => {
+  it('no runtime tfjs import in tasks, envs, records, data, tokenizer, rng, knobs, model/{params,safetensors,checkpoint,reward-head}', () => {
     const bad = IMPORTS.filter((i) => TF_FREE(i.file) && !i.typeOnly && isTf(i.target)).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
     expect(bad, report('tfjs imported where it must not be', bad)).toEqual([]);
   });
@@ -259,6 +259,26 @@ describe('module boundaries (DESIGN.md)', () => {
   it.skipIf(!FILES.some(UI))('src/ui imports the worker module by type only (it is started with new Worker(new URL(...)))', () => {
     const bad = IMPORTS.filter((i) => UI(i.file) && !i.typeOnly && i.target.startsWith('src/worker/')).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
     expect(bad, report('runtime import of worker code from the UI (use `import type`)', bad)).toEqual([]);
+  });
+});
+
+describe('no import cycles', () => {
+  it('the runtime import graph of src/ has no cycle (each listed as file:line chain)', () => {
+    const state = new Map<string, 1 | 2>(); // 1 on the current path, 2 done
+    const cycles: string[] = [];
+    const visit = (file: string, path: Import[]) => {
+      state.set(file, 1);
+      for (const imp of runtimeImportsOf(file).filter((i) => TEXT.has(i.target))) {
+        if (state.get(imp.target) === 1) {
+          const from = path.findIndex((p) => p.file === imp.target);
+          cycles.push([...path.slice(from < 0 ? path.length : from), imp].map((i) => `${i.file}:${i.line}`).join(' -> '));
+        } else if (!state.has(imp.target)) visit(imp.target, [...path, imp]);
+      }
+      state.set(file, 2);
+    };
+    for (const f of FILES) if (!state.has(f)) visit(f, []);
+    expect(IMPORTS.some((i) => i.target === 'src/records/record.ts' && !i.typeOnly)).toBe(true); // the graph is not empty
+    expect(cycles, report('import cycles', cycles)).toEqual([]);
   });
 });
 

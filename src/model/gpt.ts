@@ -245,8 +245,30 @@ function lmHead(x: Tensor, g: Tensor, b: Tensor, wte: Tensor): Tensor {
   })(x, g, b, wte);
 }
 
+/** ln_f(x) for x [N, C]: the final hidden state the head projects (used by hiddenStates). */
+function finalNorm(x: Tensor, g: Tensor, b: Tensor): Tensor {
+  return customGrad((x: Tensor, g: Tensor, b: Tensor, save: tf.GradSaveFunc) => {
+    const ln = layerNormFwd(x, g, b);
+    save([ln.xhat, ln.rstd, g]);
+    return {
+      value: ln.y,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [xhat, rstd, sg] = saved as [Tensor, Tensor, Tensor];
+        const lb = layerNormBwd(dy, { xhat, rstd }, sg);
+        return [lb.dx, lb.dg, lb.db];
+      },
+    };
+  })(x, g, b);
+}
+
 /** Logits [T*B, V] with rows t-major (t*B + b) for int32 tokens [B, T]. */
 function forwardTMajor(params: Params, c: ModelConfig, tokens: tf.Tensor2D): Tensor {
+  const wte = P(params, 'transformer.wte.weight');
+  return lmHead(trunkTMajor(params, c, tokens), P(params, 'transformer.ln_f.weight'), P(params, 'transformer.ln_f.bias'), wte);
+}
+
+/** The residual stream after the last block, before ln_f: [T*B, C], rows t-major. */
+function trunkTMajor(params: Params, c: ModelConfig, tokens: tf.Tensor2D): Tensor {
   const [B, T] = tokens.shape;
   if (T > c.blockSize) throw new Error(`sequence of ${T} tokens exceeds blockSize ${c.blockSize}`);
   const wte = P(params, 'transformer.wte.weight');
@@ -259,7 +281,7 @@ function forwardTMajor(params: Params, c: ModelConfig, tokens: tf.Tensor2D): Ten
     x = attentionBlock(x, T, B, c.nHead, mask, names(p, ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias']));
     x = mlpBlock(x, names(p, ['ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias']));
   }
-  return lmHead(x, P(params, 'transformer.ln_f.weight'), P(params, 'transformer.ln_f.bias'), wte);
+  return x;
 }
 
 /** [T, B, ...] rows -> [B, T, ...] rows for a 2-D [T*B, K] tensor. */
@@ -275,6 +297,16 @@ function toBatchMajor(x: Tensor, B: number, T: number): Tensor {
 export function forward(params: Params, c: ModelConfig, tokens: tf.Tensor2D): tf.Tensor2D {
   const [B, T] = tokens.shape;
   return toBatchMajor(forwardTMajor(params, c, tokens), B, T) as tf.Tensor2D;
+}
+
+/**
+ * The final hidden states ln_f(x) that forward projects onto wte: int32 tokens [B, T] ->
+ * [B, T, C]. Differentiable (the reward model's trunk); must run inside tf.tidy / variableGrads.
+ */
+export function hiddenStates(params: Params, c: ModelConfig, tokens: tf.Tensor2D): tf.Tensor3D {
+  const [B, T] = tokens.shape;
+  const h = finalNorm(trunkTMajor(params, c, tokens), P(params, 'transformer.ln_f.weight'), P(params, 'transformer.ln_f.bias')); // [T*B, C]
+  return tf.reshape(toBatchMajor(h, B, T), [B, T, c.nEmbd]) as tf.Tensor3D;
 }
 
 /**

@@ -37,7 +37,15 @@ function parseLine(value: unknown, where: string, line: number): Row {
 
 /** Parse JSONL text read from `file` (the name is used in messages only). */
 export function parseJsonl(text: string, file: string, opts: ParseOptions = {}): { rows: Row[]; bad: BadLine[] } {
-  const rows: Row[] = [];
+  return parseJsonlWith(text, file, parseLine, opts);
+}
+
+/**
+ * The line loop of every JSONL reader: `parse` turns one JSON value into a row or throws
+ * RecordError (e.g. validatePreference); blank lines are skipped, bad lines fatal or listed.
+ */
+export function parseJsonlWith<T>(text: string, file: string, parse: (value: unknown, where: string, line: number) => T, opts: ParseOptions = {}): { rows: T[]; bad: BadLine[] } {
+  const rows: T[] = [];
   const bad: BadLine[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -52,7 +60,7 @@ export function parseJsonl(text: string, file: string, opts: ParseOptions = {}):
       } catch (e) {
         throw new RecordError(`${where}: invalid JSON (${(e as Error).message})`);
       }
-      rows.push(parseLine(value, where, line));
+      rows.push(parse(value, where, line));
     } catch (e) {
       if (!(e instanceof RecordError) || !opts.skipBad) throw e;
       bad.push({ line, message: e.message });

@@ -59,10 +59,10 @@ const PROVENANCE_KEYS = ['source', 'seed', 'index', 'split', 'generator_version'
 
 export type Obj = Record<string, unknown>;
 export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-const show = (x: unknown) => (x === undefined ? 'nothing' : JSON.stringify(x)?.slice(0, 60) ?? String(x));
+export const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+export const show = (x: unknown) => (x === undefined ? 'nothing' : JSON.stringify(x)?.slice(0, 60) ?? String(x));
 
-/** Checks the shape of one value, throwing RecordError("where: field F ..."). */
+/** Checks the shape of one value, throwing RecordError("where: field F ..."). Shared by preference.ts. */
 export class Checker {
   constructor(private where: string) {}
 
