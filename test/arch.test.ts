@@ -195,24 +195,6 @@ describe('module boundaries (DESIGN.md)', () => {
     expect(FILES.filter((f) => f.startsWith('src/envs/')).length).toBeGreaterThan(3);
   });
 
-  it('no runtime import cycles among the pure modules (tasks, envs, records, data, tokenizer, rng; type-only imports erase)', () => {
-    const PURE = under('src/tasks/', 'src/envs/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts');
-    const cycles: string[] = [];
-    const state = new Map<string, 'open' | 'done'>();
-    const visit = (f: string, path: string[]) => {
-      if (state.get(f) === 'done') return;
-      if (state.get(f) === 'open') {
-        cycles.push([...path.slice(path.indexOf(f)), f].join(' -> '));
-        return;
-      }
-      state.set(f, 'open');
-      for (const i of runtimeImportsOf(f).filter((x) => PURE(x.target) && TEXT.has(x.target))) visit(i.target, [...path, f]);
-      state.set(f, 'done');
-    };
-    FILES.filter(PURE).forEach((f) => visit(f, []));
-    expect(cycles, report('import cycle', cycles)).toEqual([]);
-  });
-
   it('no React, react-dom, comlink, ui/worker or DOM globals in model/ and train/', () => {
     const domPkg = (t: string) => /^(react|react-dom|comlink)(\/|$)/.test(t) || t.startsWith('src/ui/') || t.startsWith('src/worker/');
     const bad = IMPORTS.filter((i) => CORE(i.file) && !i.typeOnly && domPkg(i.target)).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
