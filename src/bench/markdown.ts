@@ -45,12 +45,15 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 const ratio = (x: number | null) => (x === null || !Number.isFinite(x) ? '' : `${x.toFixed(3)}x`);
 const leak = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 100) / 100) : '-');
 
+/** Docs name no machine paths: keep only the last part of any absolute path. */
+const noFolders = (s: string) => s.replace(/(^|[\s(`])\/(?:[\w.-]+\/)+/g, '$1');
+
 function pytorchSection(r: BenchReport): string[] {
   const p = r.pytorch;
-  if (p.absent !== null) return [`PyTorch: not measured, so no ratio (${p.absent}).`];
+  if (p.absent !== null) return [`PyTorch: not measured, so no ratio (${noFolders(p.absent)}).`];
   if (!p.rows.length) return [`PyTorch: torch ${p.torch ?? '?'} found, but no config was measured, so no ratio (${p.errors.join('; ') || 'none asked'}).`];
   const out = [
-    `PyTorch in the same run (\`bench/reference_torch.py\`, same model, AdamW and shapes): torch ${p.torch ?? '?'} via \`${p.python ?? '?'}\`, ` +
+    `PyTorch in the same run (\`bench/reference_torch.py\`, same model, AdamW and shapes): torch ${p.torch ?? '?'} via \`${noFolders(p.python ?? '?')}\`, ` +
       `CPU, ${p.threads} threads` + (p.openblasCoretype ? `, OPENBLAS_CORETYPE=${p.openblasCoretype}` : '') + '; each config right after its first tfjs backend.',
     '',
     '| config | PyTorch ms/step (median) | PyTorch tokens/s | best tfjs CPU backend | its tokens/s | tfjs / PyTorch |',
