@@ -67,7 +67,7 @@ const backend = (name: BackendResult['name'], rows: TrainResult[]): BackendResul
 function report(pytorch: PytorchReport): BenchReport {
   return {
     date: '2026-11-26T00:00:00Z', quick: true,
-    machine: { os: 'Linux', cpu: 'test cpu', cores: 2, memoryGiB: 1, runtime: 'Node', tfjs: '4.22.0', tfjsWasm: null, webgpuAdapter: null },
+    machine: { os: 'Linux', cpu: 'test cpu', cores: 2, memoryGiB: 1, runtime: 'Node', tfjs: '4.22.0', tfjsWasm: null, webgpuAdapter: null, loadAverage: [3.5, 3.2, 2] },
     // webgpu is fastest but is no CPU backend; among wasm and cpu, wasm wins on ref-2x64 and cpu on nano.
     backends: [backend('wasm', [train('ref-2x64', 10_000), train('nano', 1_000)]), backend('webgpu', [train('ref-2x64', 50_000)]), backend('cpu', [train('ref-2x64', 500), train('nano', 2_000)])],
     profile: null, pytorch, totalSeconds: 1,
@@ -93,6 +93,7 @@ describe('PyTorch in the bench markdown', () => {
     expect(md).not.toContain('/usr/bin');
     expect(md).toContain('| wasm | ref-2x64 | 200 | 320 | 170 | 690 |');
     expect(md).toContain('| wasm | nano | - | - | - | not counted: a step takes 20 s here |');
+    expect(md).toContain('Load average at the end: 3.5 / 3.2 / 2 (1 / 5 / 15 min) on 2 cores: **contended**');
   });
 
   it('says why and prints no ratio when torch is absent', () => {

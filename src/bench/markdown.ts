@@ -72,6 +72,12 @@ export function benchMarkdown(r: BenchReport): string {
   out.push(
     `${m.runtime}, tfjs ${m.tfjs}` + (m.tfjsWasm ? `, tfjs-backend-wasm ${m.tfjsWasm}` : '') + (m.webgpuAdapter ? `, WebGPU adapter: ${m.webgpuAdapter}` : '') + `; ${r.totalSeconds.toFixed(0)} s in all.`,
   );
+  const load = m.loadAverage;
+  if (load && load.length === 3) {
+    const busy = load[1]! > m.cores * 0.75; // the 5-minute average spans most of a quick run
+    out.push('');
+    out.push(`Load average at the end: ${load.join(' / ')} (1 / 5 / 15 min) on ${m.cores} cores` + (busy ? ': **contended**, other processes shared the CPU, so these timings (multi-threaded PyTorch most of all) read slow.' : '.'));
+  }
   out.push('');
   out.push('Training (full AdamW step; tokens/s = B*T / median step time):');
   out.push('');
