@@ -96,6 +96,11 @@ describe('PyTorch in the bench markdown', () => {
     expect(md).toContain('Load average at the end: 3.5 / 3.2 / 2 (1 / 5 / 15 min) on 2 cores: **contended**');
   });
 
+  it('names the configs whose PyTorch run failed, without machine paths', () => {
+    const md = benchMarkdown(report({ ...measured, rows: [], errors: ['nano: /usr/bin/python3 reference_torch.py exited 1: MemoryError'] }));
+    expect(md).toContain('PyTorch: torch 1.13.0a0 found, but no config was measured, so no ratio (nano: python3 reference_torch.py exited 1: MemoryError).');
+  });
+
   it('says why and prints no ratio when torch is absent', () => {
     const md = benchMarkdown(report({ ...measured, absent: 'no Python with torch (/usr/bin/python3: ModuleNotFoundError)', python: null, torch: null, rows: [] }));
     expect(md).toContain('PyTorch: not measured, so no ratio (no Python with torch (python3: ModuleNotFoundError)).');

@@ -51,7 +51,7 @@ const noFolders = (s: string) => s.replace(/(^|[\s(`])\/(?:[\w.-]+\/)+/g, '$1');
 function pytorchSection(r: BenchReport): string[] {
   const p = r.pytorch;
   if (p.absent !== null) return [`PyTorch: not measured, so no ratio (${noFolders(p.absent)}).`];
-  if (!p.rows.length) return [`PyTorch: torch ${p.torch ?? '?'} found, but no config was measured, so no ratio (${p.errors.join('; ') || 'none asked'}).`];
+  if (!p.rows.length) return [`PyTorch: torch ${p.torch ?? '?'} found, but no config was measured, so no ratio (${noFolders(p.errors.join('; ')) || 'none asked'}).`];
   const out = [
     `PyTorch in the same run (\`bench/reference_torch.py\`, same model, AdamW and shapes): torch ${p.torch ?? '?'} via \`${noFolders(p.python ?? '?')}\`, ` +
       `CPU, ${p.threads} threads` + (p.openblasCoretype ? `, OPENBLAS_CORETYPE=${p.openblasCoretype}` : '') + '; each config right after its first tfjs backend.',
@@ -60,7 +60,7 @@ function pytorchSection(r: BenchReport): string[] {
     '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const x of torchVsTfjs(r)) out.push(`| ${x.config} | ${f1(x.torchMsMedian)} | ${f0(x.torchTokensPerS)} | ${x.backend ?? '-'} | ${f0(x.tokensPerS)} | ${ratio(x.ratio)} |`);
-  if (p.errors.length) out.push('', `PyTorch failed on: ${p.errors.join('; ')}.`);
+  if (p.errors.length) out.push('', `PyTorch failed on: ${noFolders(p.errors.join('; '))}.`);
   return out;
 }
 

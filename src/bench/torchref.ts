@@ -4,7 +4,9 @@
 // only (spawns processes): bench.ts imports it dynamically.
 
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseTorchOutput, pythonCandidates, TORCH_INSTALL, type PytorchReport, type TorchHeader, type TorchProbe, type TorchRow } from './torchparse.ts';
 
 interface Ran {
@@ -13,13 +15,13 @@ interface Ran {
   stderr: string;
 }
 
-function runProcess(cmd: string, args: string[], timeoutMs: number): Promise<Ran> {
+function runProcess(cmd: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<Ran> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
     let child;
     try {
-      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, env: env ?? process.env });
     } catch (e) {
       resolve({ code: null, stdout, stderr: String(e) });
       return;
@@ -48,19 +50,28 @@ export async function probeTorch(candidates: string[]): Promise<TorchProbe> {
 export interface TorchRunOptions {
   threads: number;
   quick: boolean;
-  /** Path of reference_torch.py (default: bench/reference_torch.py under the working directory). */
+  /** Path of reference_torch.py (default: the repo's, found from this file or the working directory). */
   script?: string;
+}
+
+/** The repo's script, wherever the bench is started from (a bundle elsewhere falls back to the cwd). */
+function defaultScript(): string {
+  const here = fileURLToPath(new URL('../../bench/reference_torch.py', import.meta.url));
+  return existsSync(here) ? here : 'bench/reference_torch.py';
 }
 
 /** Run the reference for one config on the CPU; throws with the script's last stderr line on failure. */
 export async function runTorchConfig(python: string, config: string, o: TorchRunOptions): Promise<TorchRow & { header: TorchHeader | null }> {
-  const script = o.script ?? 'bench/reference_torch.py';
+  const script = o.script ?? defaultScript();
   const budget = o.quick ? ['--steps', '20', '--budget', '3', '--warmup', '3'] : ['--steps', '50', '--budget', '8', '--warmup', '5'];
-  const r = await runProcess(python, [script, '--json', '--devices', `cpu${o.threads}`, '--configs', config, ...budget], 300_000);
-  if (r.code !== 0) throw new Error(`${python} ${script} exited ${r.code}: ${lastLine(r.stderr)}`);
+  // torch.set_num_threads does not reach OpenBLAS when torch was built against the generic BLAS
+  // (Debian's), so its own pool would use every core: the variable keeps "N threads" true.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(o.threads) };
+  const r = await runProcess(python, [script, '--json', '--devices', `cpu${o.threads}`, '--configs', config, ...budget], 300_000, env);
+  if (r.code !== 0) throw new Error(`${python} reference_torch.py exited ${r.code}: ${lastLine(r.stderr)}`);
   const run = parseTorchOutput(r.stdout);
   const row = run.rows.find((x) => x.config === config);
-  if (!row) throw new Error(`${script} measured no ${config}` + (run.errors.length ? `: ${run.errors.join('; ')}` : ''));
+  if (!row) throw new Error(`reference_torch.py measured no ${config}` + (run.errors.length ? `: ${run.errors.join('; ')}` : ''));
   return { ...row, header: run.header };
 }
 
