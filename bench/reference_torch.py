@@ -1,12 +1,14 @@
 # PyTorch reference of the bench's training step (src/bench/step.ts trainStep, configs of
 # src/bench/bench.ts TRAIN_SPECS): the same GPT-2 as src/model/gpt.ts (pre-LN, causal MHA with an
 # additive -1e9 mask, GELU tanh MLP 4x, final LN, head tied to wte, vocab 103; parameter counts
-# equal), a batch of random tokens with loss on every position, the same AdamW step (lr 3e-3, betas
-# 0.9/0.99, eps 1e-8, wd 0.1 on matrices only, clip 1.0) and a read of the loss every step (a sync).
-# Eager fp32: no torch.compile, no CUDA graphs. On CUDA it also counts kernels per step (torch.profiler).
+# equal; the init of src/model/params.ts: N(0, 0.02), residual projections 0.02/sqrt(2L), zero biases),
+# a batch of random tokens with loss on every position, the same AdamW step (lr 3e-3 held constant:
+# the schedule costs nothing; betas 0.9/0.99, eps 1e-8, wd 0.1 on the linear weights only, clip 1.0)
+# and a read of the loss every step (a sync). Eager fp32: no torch.compile, no CUDA graphs. On CUDA it
+# also counts kernels per step (torch.profiler). `reasonlab bench` runs it with --json (src/bench/torchref.ts).
 # Install the CPU version on Debian/Ubuntu with: apt-get install -y python3-torch
 # Usage: python3 bench/reference_torch.py [--devices cuda,cpu,cpu16,cpu1] [--configs nano,ref-4x128]
-#          [--steps 50] [--budget 10] [--warmup 5] [--out DIR]   (cpu = torch's default thread count)
+#          [--steps 50] [--budget 10] [--warmup 5] [--out DIR] [--json]   (cpu = torch's default threads)
 import argparse, json, math, os, statistics, sys, time
 
 import torch
@@ -52,9 +54,13 @@ class GPT(nn.Module):
         self.ln_f = nn.LayerNorm(C)
         m = torch.full((block, block), -1e9).triu(1)
         self.register_buffer("mask", m)
-        for p in self.parameters():
-            if p.dim() >= 2:
+        for name, p in self.named_parameters():
+            if name.endswith(("attn_proj.weight", "mlp_proj.weight")):
+                nn.init.normal_(p, std=0.02 / math.sqrt(2 * L))
+            elif p.dim() >= 2:
                 nn.init.normal_(p, std=0.02)
+            elif name.startswith("h.") and name.endswith(".bias"):
+                nn.init.zeros_(p)
 
     def forward(self, idx):
         T = idx.shape[1]
@@ -72,8 +78,9 @@ def run(spec_id, device, threads, steps, budget, warmup):
     torch.manual_seed(1)
     model = GPT(s["L"], s["H"], s["C"], s["block"]).to(dev)
     nparams = sum(p.numel() for p in model.parameters())
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    nodecay = [p for p in model.parameters() if p.dim() < 2]
+    # Like src/model/params.ts: the linear weights decay; embeddings, biases and LayerNorm do not.
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and n.startswith("h.")]
+    nodecay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and n.startswith("h."))]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}], lr=3e-3, betas=(0.9, 0.99), eps=1e-8)
     g = torch.Generator().manual_seed(2)
     x = torch.randint(0, VOCAB, (s["B"], s["T"]), generator=g).to(dev)
@@ -121,7 +128,8 @@ def run(spec_id, device, threads, steps, budget, warmup):
 
 def main():
     ap = argparse.ArgumentParser(description="PyTorch reference of the reasonlab bench training step")
-    ap.add_argument("--out", default=".")
+    ap.add_argument("--out", default=None, help="folder for reference_torch.json (default: . , none with --json)")
+    ap.add_argument("--json", action="store_true", help="stdout: JSON lines only (a header, then one object per run), no table")
     ap.add_argument("--devices", default="cuda,cpu", help="cuda, cpu (default threads) or cpuN (N threads), comma-separated")
     ap.add_argument("--configs", default="nano,micro,ref-2x64,ref-4x128")
     ap.add_argument("--steps", type=int, default=50)
@@ -141,20 +149,30 @@ def main():
             devices.append(("cpu", int(d[3:])))
         else:
             ap.error(f"--devices: unknown device '{d}' (use cuda, cpu or cpuN, e.g. cpu16)")
-    os.makedirs(a.out, exist_ok=True)
-    print(f"torch {torch.__version__} cuda_available={torch.cuda.is_available()}" + (f" {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""), flush=True)
+    out = a.out if a.out is not None else (None if a.json else ".")
+    if out:
+        os.makedirs(out, exist_ok=True)
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    if a.json:
+        # OPENBLAS_CORETYPE pins OpenBLAS's kernel (some machines set it); it changes CPU speed a lot.
+        print(json.dumps(dict(torch=torch.__version__, cuda=gpu, defaultThreads=default_threads, openblasCoretype=os.environ.get("OPENBLAS_CORETYPE"))), flush=True)
+    else:
+        print(f"torch {torch.__version__} cuda_available={gpu is not None}" + (f" {gpu}" if gpu else ""), flush=True)
     rows = []
     for device, threads in devices:
-        if device == "cuda" and not torch.cuda.is_available():
-            print("cuda not available, skipped", flush=True)
+        if device == "cuda" and gpu is None:
+            print(json.dumps(dict(device="cuda", error="cuda not available, skipped")) if a.json else "cuda not available, skipped", flush=True)
             continue
         for c in a.configs.split(","):
             try:
                 rows.append(run(c, device, threads, a.steps, a.budget, a.warmup))
             except Exception as e:
-                print(f"ERROR {device} {c}: {e!r}", flush=True)
-            with open(os.path.join(a.out, "reference_torch.json"), "w") as f:
-                json.dump(rows, f, indent=1)
+                print(json.dumps(dict(device=device, config=c, error=repr(e))) if a.json else f"ERROR {device} {c}: {e!r}", flush=True)
+            if out:
+                with open(os.path.join(out, "reference_torch.json"), "w") as f:
+                    json.dump(rows, f, indent=1)
+    if a.json:
+        return
     print("| impl | device | config | params | steps | ms/step median | ms/step min | tokens/s | CUDA kernels/step | CUDA kernel ms/step |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:

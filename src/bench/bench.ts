@@ -1,8 +1,9 @@
 // Benchmark of the training core per TensorFlow.js backend: AdamW training-step throughput (the
-// same work as Trainer.trainStep) for the nano/micro presets and two configs with PyTorch CPU
-// reference speeds (docs/BENCHMARKS.md), sampling with and without the KV cache, tensors leaked per step and
-// per sample() call, and where a step's time goes on the fastest backend. Used by `reasonlab bench`
-// (src/cli/benchcmd.ts) and `npx tsx src/bench/run.ts`; benchMarkdown() renders the tables.
+// same work as Trainer.trainStep) for the nano/micro presets and two reference configs, each set
+// against PyTorch measured in the same run (src/bench/torchref.ts) when a Python with torch is
+// present; kernels per step by phase, sampling with and without the KV cache, tensors leaked, and
+// where a step's time goes on the fastest backend. Used by `reasonlab bench` (src/cli/benchcmd.ts)
+// and `npx tsx src/bench/run.ts`; benchMarkdown() renders the tables.
 
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendHooks, type BackendName } from '../backend.ts';
@@ -13,19 +14,22 @@ import { disposeParams, initParams } from '../model/gpt.ts';
 import { sample } from '../model/sample.ts';
 import { Rng } from '../rng.ts';
 import { machineInfo, type MachineInfo } from './machine.ts';
-import { profileStep, type StepProfile } from './profile.ts';
+import { countKernels, profileStep, type KernelCounts, type StepProfile } from './profile.ts';
+import { torchRatio, type PytorchReport } from './torchparse.ts';
+import type { TorchSession } from './torchref.ts';
 import { hostBatch, makeOptimizer, trainStep, VOCAB, type TrainSpec } from './step.ts';
 
 export { benchMarkdown } from './markdown.ts';
 export type { TrainSpec } from './step.ts';
-export type { StepProfile } from './profile.ts';
+export type { KernelCounts, StepProfile } from './profile.ts';
+export type { PytorchReport } from './torchparse.ts';
 export type { MachineInfo } from './machine.ts';
 
 export const TRAIN_SPECS: TrainSpec[] = [
   { id: 'nano', model: { nLayer: 3, nHead: 3, nEmbd: 48, blockSize: 64, vocabSize: VOCAB }, batch: 32, seqLen: 64 },
   { id: 'micro', model: { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: VOCAB }, batch: 32, seqLen: 64 },
-  { id: 'ref-2x64', model: { nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64, vocabSize: VOCAB }, batch: 32, seqLen: 64, pytorchTokensPerS: 82_600 },
-  { id: 'ref-4x128', model: { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 128, vocabSize: VOCAB }, batch: 32, seqLen: 128, pytorchTokensPerS: 15_900 },
+  { id: 'ref-2x64', model: { nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64, vocabSize: VOCAB }, batch: 32, seqLen: 64 },
+  { id: 'ref-4x128', model: { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 128, vocabSize: VOCAB }, batch: 32, seqLen: 128 },
 ];
 
 /** Sampling: the micro preset, 64 prompts of 4 tokens, greedy, no early stop. */
@@ -45,9 +49,13 @@ export interface TrainResult {
   msPerStepMin: number;
   /** batch * seqLen / median step time. */
   tokensPerS: number;
+  /** PyTorch CPU on this machine in this run (report.pytorch), null when not measured. */
   pytorchTokensPerS: number | null;
   /** tokensPerS / pytorchTokensPerS. */
   ratioToPytorch: number | null;
+  /** Kernels per step by phase (tf.profile), null when skipped (kernelsSkipped says why). */
+  kernels: KernelCounts | null;
+  kernelsSkipped?: string;
   /** numTensors growth per step after warm-up (should be 0). */
   leakedTensorsPerStep: number;
   skipped?: string;
@@ -98,6 +106,8 @@ export interface BenchReport {
   machine: MachineInfo;
   backends: BackendResult[];
   profile: StepProfile | null;
+  /** PyTorch measured in the same run, or why not. */
+  pytorch: PytorchReport;
   totalSeconds: number;
 }
 
@@ -105,6 +115,10 @@ export interface BenchOptions {
   backends?: BackendName[];
   quick?: boolean;
   log?: (line: string) => void;
+  /** Measure PyTorch in the same run when a Python with torch is found (default true; Node only). */
+  torch?: boolean;
+  /** torch.set_num_threads (default: the machine's core count). */
+  torchThreads?: number;
 }
 
 interface Plan {
@@ -115,15 +129,18 @@ interface Plan {
   configs: string[];
   sampleNewTokens: number;
   sampleCalls: number;
+  /** Count kernels per phase (about 2 extra steps) only when a step's median is below this. */
+  kernelCountMaxStepS: number;
 }
 
 /** Step counts per backend: cpu runs ~0.5k tokens/s, webgpu on a software adapter ~1.5k. */
 function planFor(name: BackendName, quick: boolean): Plan {
   const all = TRAIN_SPECS.map((s) => s.id);
   const small = ['nano', 'ref-2x64'];
-  if (name === 'cpu') return { warmup: 0, maxSteps: quick ? 2 : 3, budgetS: quick ? 10 : 25, configs: quick ? ['ref-2x64'] : all, sampleNewTokens: 8, sampleCalls: 1 };
-  if (name === 'webgpu' || name === 'webgl') return { warmup: 1, maxSteps: 3, budgetS: quick ? 6 : 20, configs: quick ? small : all, sampleNewTokens: 16, sampleCalls: 1 };
-  return { warmup: quick ? 1 : 2, maxSteps: quick ? 3 : 9, budgetS: quick ? 6 : 20, configs: all, sampleNewTokens: 64, sampleCalls: quick ? 1 : 3 };
+  const kernelCountMaxStepS = quick ? 7 : 10;
+  if (name === 'cpu') return { warmup: 0, maxSteps: quick ? 2 : 3, budgetS: quick ? 10 : 25, configs: quick ? ['ref-2x64'] : all, sampleNewTokens: 8, sampleCalls: 1, kernelCountMaxStepS };
+  if (name === 'webgpu' || name === 'webgl') return { warmup: 1, maxSteps: 3, budgetS: quick ? 6 : 20, configs: quick ? small : all, sampleNewTokens: 16, sampleCalls: 1, kernelCountMaxStepS };
+  return { warmup: quick ? 1 : 2, maxSteps: quick ? 3 : 9, budgetS: quick ? 6 : 20, configs: all, sampleNewTokens: 64, sampleCalls: quick ? 1 : 3, kernelCountMaxStepS };
 }
 
 const median = (xs: number[]) => {
@@ -146,9 +163,10 @@ async function benchTrain(spec: TrainSpec, plan: Plan, log: (l: string) => void)
     msPerStepMedian: NaN,
     msPerStepMin: NaN,
     tokensPerS: NaN,
-    pytorchTokensPerS: spec.pytorchTokensPerS ?? null,
+    pytorchTokensPerS: null,
     ratioToPytorch: null,
     leakedTensorsPerStep: NaN,
+    kernels: null,
   };
   const params = initParams(c, new Rng(1));
   const opt = makeOptimizer(c, params);
@@ -181,10 +199,15 @@ async function benchTrain(spec: TrainSpec, plan: Plan, log: (l: string) => void)
       msPerStepMedian: med,
       msPerStepMin: Math.min(...times),
       tokensPerS: tps,
-      ratioToPytorch: spec.pytorchTokensPerS ? tps / spec.pytorchTokensPerS : null,
+      ratioToPytorch: null,
       leakedTensorsPerStep: (tf.memory().numTensors - n0) / times.length,
     };
-    log(`  ${spec.id.padEnd(10)} ${med.toFixed(1).padStart(8)} ms/step  ${tps.toFixed(0).padStart(7)} tok/s` + (r.ratioToPytorch !== null ? `  (${r.ratioToPytorch.toFixed(3)}x PyTorch)` : '') + `  [${times.length} steps]`);
+    log(`  ${spec.id.padEnd(10)} ${med.toFixed(1).padStart(8)} ms/step  ${tps.toFixed(0).padStart(7)} tok/s  [${times.length} steps]`);
+    // After the timed steps, so profiling never touches the timings.
+    if (med / 1000 <= plan.kernelCountMaxStepS) {
+      const k = (r.kernels = await countKernels(spec, params, opt, batch));
+      log(`  ${''.padEnd(10)} kernels/step ${k.step} = forward ${k.forward} + backward ${k.backward} + optimizer ${k.optimizer}`);
+    } else r.kernelsSkipped = `a step takes ${(med / 1000).toFixed(0)} s here (counting costs ~2 steps; limit ${plan.kernelCountMaxStepS} s)`;
     return r;
   } finally {
     opt.dispose();
@@ -278,6 +301,15 @@ async function hooksFor(name: BackendName): Promise<BackendHooks> {
   return { provideWebGPU: installNodeWebGPU };
 }
 
+const NO_TORCH: PytorchReport = { absent: null, python: null, torch: null, threads: 0, openblasCoretype: null, rows: [], errors: [] };
+
+/** PyTorch's session in Node unless turned off (its module spawns processes, so it loads only here). */
+async function startTorch(opts: BenchOptions, quick: boolean, log: (l: string) => void): Promise<TorchSession | null> {
+  if (!isNode || opts.torch === false) return null;
+  const { startTorchSession } = await import('./torchref.ts');
+  return startTorchSession(opts.torchThreads, quick, log);
+}
+
 /** Run the benchmark on each backend in turn (unavailable ones are reported with the reason). */
 export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const quick = opts.quick ?? false;
@@ -286,6 +318,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const names: BackendName[] = opts.backends ?? (isNode ? ['wasm', 'webgpu', 'webgl', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu']);
   const backends: BackendResult[] = [];
   const previous = tf.engine().backendName as string | null; // not tf.getBackend(): that initialises one
+  const torch = await startTorch(opts, quick, log);
   try {
     for (const name of names) {
       let info;
@@ -302,7 +335,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       const plan = planFor(name, quick);
       const res: BackendResult = { name, available: true, adapter: info.adapter, software: info.software, train: [], sampling: null, seconds: 0 };
       for (const spec of TRAIN_SPECS) {
-        if (plan.configs.includes(spec.id)) res.train.push(await benchTrain(spec, plan, log));
+        if (!plan.configs.includes(spec.id)) continue;
+        const r = await benchTrain(spec, plan, log);
+        res.train.push(r);
+        // The first backend to measure a config has PyTorch measured right after it; later ones reuse it.
+        r.pytorchTokensPerS = (await torch?.measure(spec.id, name)) ?? null;
+        r.ratioToPytorch = torchRatio(r.tokensPerS, r.pytorchTokensPerS);
+        if (r.ratioToPytorch !== null) log(`  ${''.padEnd(10)} ${r.ratioToPytorch.toFixed(3)}x PyTorch`);
       }
       if (name === 'cpu' && quick) res.samplingSkipped = 'quick mode (cpu is too slow for sampling without the cache)';
       else res.sampling = await benchSample(plan, log);
@@ -322,7 +361,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       log(`profile: ${best.name}, ${spec.id}`);
       profile = await profileStep(spec, best.name, quick ? 2 : 3, hostBatch(spec, 2));
     }
-    return { date: new Date().toISOString(), quick, machine: await machineInfo(backends), backends, profile, totalSeconds: (performance.now() - t0) / 1000 };
+    const pytorch = torch?.report ?? { ...NO_TORCH, absent: isNode ? 'turned off (torch: false)' : 'not in Node (the browser cannot start Python)' };
+    return { date: new Date().toISOString(), quick, machine: await machineInfo(backends), backends, profile, pytorch, totalSeconds: (performance.now() - t0) / 1000 };
   } finally {
     if (previous && tf.getBackend() !== previous) await tf.setBackend(previous);
     if (isNode && names.includes('webgpu')) {

@@ -1,5 +1,6 @@
 // Description of the machine and library versions a benchmark ran on (Node: os module; browser:
-// navigator), so appended result tables say where their numbers come from.
+// navigator), so appended result tables say where their numbers come from, and how busy the machine
+// was (load average): other processes slow tfjs and, far more, multi-threaded PyTorch.
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -13,6 +14,8 @@ export interface MachineInfo {
   tfjsWasm: string | null;
   /** WebGPU adapter string, when the webgpu backend started. */
   webgpuAdapter: string | null;
+  /** 1, 5 and 15 minute load averages when the run ended (Node only; null in a browser). */
+  loadAverage: number[] | null;
 }
 
 export async function machineInfo(backends: { name: string; adapter?: string | null }[]): Promise<MachineInfo> {
@@ -34,9 +37,10 @@ export async function machineInfo(backends: { name: string; adapter?: string | n
       cores: cpus.length,
       memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
       runtime: `Node ${process.version}`,
+      loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
       ...base,
     };
   }
   const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;
-  return { os: nav?.userAgent ?? 'unknown', cpu: 'unknown', cores: nav?.hardwareConcurrency ?? 0, memoryGiB: null, runtime: nav?.userAgent ?? 'browser', ...base };
+  return { os: nav?.userAgent ?? 'unknown', cpu: 'unknown', cores: nav?.hardwareConcurrency ?? 0, memoryGiB: null, runtime: nav?.userAgent ?? 'browser', loadAverage: null, ...base };
 }

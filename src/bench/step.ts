@@ -16,8 +16,6 @@ export interface TrainSpec {
   batch: number;
   /** Sequence length of the batch (T). */
   seqLen: number;
-  /** PyTorch 1.13 CPU (OpenBLAS, 2 threads) tokens/s, measured on the 2-core dev machine (docs/BENCHMARKS.md; bench/reference_torch.py re-measures). */
-  pytorchTokensPerS?: number;
 }
 
 export interface HostBatch {
