@@ -3,7 +3,7 @@
 // backend, no ratio when torch is absent), and, when a Python with torch is here, one real run.
 
 import { describe, expect, it } from 'vitest';
-import type { BackendResult, BenchReport, TrainResult } from '../src/bench/bench.ts';
+import type { BackendResult, BenchReport, TrainResult } from '../src/bench/types.ts';
 import { benchMarkdown, torchVsTfjs } from '../src/bench/markdown.ts';
 import { parseTorchOutput, pythonCandidates, torchRatio, type PytorchReport } from '../src/bench/torchparse.ts';
 import { probeTorch, runTorchConfig } from '../src/bench/torchref.ts';

@@ -2,7 +2,7 @@
 // speed with the same-run PyTorch ratio, tfjs vs PyTorch per config, kernels per step by phase,
 // sampling, RL and the profile.
 
-import type { BenchReport } from './bench.ts';
+import type { BenchReport } from './types.ts';
 import { torchRatio } from './torchparse.ts';
 
 /** Backends that run on the CPU whatever the machine (webgpu/webgl may or may not). */

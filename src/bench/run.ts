@@ -5,7 +5,8 @@
 
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { BackendName } from '../backend.ts';
-import { benchMarkdown, runBench } from './bench.ts';
+import { runBench } from './bench.ts';
+import { benchMarkdown } from './markdown.ts';
 
 const args = process.argv.slice(2);
 const value = (k: string) => {

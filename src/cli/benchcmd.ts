@@ -13,7 +13,7 @@ export async function benchCommand(flags: Map<string, string>): Promise<number> 
   for (const k of flags.keys()) throw new UserError(`unknown option --${k} for bench (known: --quick, --backends, --json, --append FILE)`);
   const backends = list?.split(',').map((s) => s.trim()) as BackendName[] | undefined;
   for (const b of backends ?? []) if (!(BACKENDS as readonly string[]).includes(b)) throw new UserError(`--backends: unknown backend "${b}"`);
-  const { runBench, benchMarkdown } = await import('../bench/bench.ts');
+  const [{ runBench }, { benchMarkdown }] = await Promise.all([import('../bench/bench.ts'), import('../bench/markdown.ts')]);
   const report = await runBench({ backends, quick, log: (l) => process.stderr.write(l + '\n') });
   const md = benchMarkdown(report);
   process.stderr.write(md + '\n');
