@@ -5,7 +5,8 @@
 import { PRESETS, type ModelConfig, type PresetName } from './model/config.ts';
 import { CURRICULA, type Curriculum } from './train/curriculum.ts';
 import { DEFAULT_OPTIM, type OptimConfig } from './train/schedule.ts';
-import { ConfigError, getTask, validateTaskConfig } from './tasks/registry.ts';
+import { taskByName as getTask } from './envs/as-task.ts';
+import { ConfigError, validateTaskConfig } from './tasks/registry.ts';
 import { SCHEMES } from './tasks/rewards.ts';
 import { Tokenizer } from './tokenizer.ts';
 
