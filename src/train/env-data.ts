@@ -46,7 +46,10 @@ export function goldTrajectoryBatch(env: AnyEnv, cfg: object, tok: Tokenizer, o:
     const t = runGold(env, p, cfg, { maxTokens: o.maxTokens });
     return trajectoryTokens(tok, t.turns, t.truncation);
   });
-  return makeTrajectoryBatch(seqs, o.blockSize, tok.pad);
+  // Positions up to the longest trajectory (rounded up to 8), not the whole context: gold episodes
+  // are far shorter than the token budget, which leaves room for mistakes and retries.
+  const T = Math.min(o.blockSize, Math.ceil(Math.max(...seqs.map((s) => s.ids.length - 1)) / 8) * 8);
+  return makeTrajectoryBatch(seqs, T, tok.pad);
 }
 
 export interface EpisodeEvalItem {
