@@ -3,8 +3,9 @@
 // keys are rejected. Shared by the CLI, the worker and the tests.
 
 import { PRESETS, type ModelConfig, type PresetName } from './model/config.ts';
+import { taskByName as getTask } from './envs/as-task.ts';
 import { ALGOS, CURRICULA, DEFAULT_OPTIM, ZERO_VAR, type Algo, type Curriculum, type OptimConfig, type ZeroVar } from './knobs.ts';
-import { ConfigError, getTask, validateTaskConfig } from './tasks/registry.ts';
+import { ConfigError, validateTaskConfig } from './tasks/registry.ts';
 import { SCHEMES, type Scheme } from './tasks/rewards.ts';
 import { Tokenizer } from './tokenizer.ts';
 

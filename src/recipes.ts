@@ -47,6 +47,16 @@ export const RECIPES: Record<string, Recipe> = {
     settings: { ...nano, 'train.steps': '4000', 'eval.every': '250' },
     target: { acc: 0.6, minutes: 15 },
   },
+  // Environments (src/envs/): SFT on gold trajectories, then RL on episodes (docs/EXPERIMENTS.md,
+  // Environments). Targets are what short contended runs reached, not tuned limits.
+  'calc-tool': {
+    settings: { ...nano, 'train.steps': '600', 'eval.every': '200', 'eval.n': '100', 'rl.steps': '20', 'rl.prompts': '8', 'rl.group': '8', 'rl.lr': '1e-4' },
+    target: { acc: 0.9, minutes: 5 },
+  },
+  'guess-number': {
+    settings: { ...nano, 'train.steps': '600', 'eval.every': '200', 'eval.n': '100', 'rl.steps': '30', 'rl.prompts': '8', 'rl.group': '8', 'rl.lr': '1e-4' },
+    target: { acc: 0.9, minutes: 5 },
+  },
 };
 
 /** The recipe of a task ({} for a task without one). */

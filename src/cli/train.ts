@@ -8,7 +8,9 @@ import { curriculumLevels } from '../train/curriculum.ts';
 import type { TrainEvent } from '../train/events.ts';
 import { RlTrainer } from '../train/rl.ts';
 import { Trainer } from '../train/sft.ts';
-import { getTask, TASKS } from '../tasks/registry.ts';
+import { taskByName as getTask } from '../envs/as-task.ts';
+import { ENVS } from '../envs/registry.ts';
+import { TASKS } from '../tasks/registry.ts';
 import { snapshotFromFiles, snapshotToFiles } from '../train/snapshot.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import { take, takeInt, UserError } from './args.ts';
@@ -31,7 +33,7 @@ export const HELP = `reasonlab — train small reasoning models (SFT on traces) 
                   from scratch on wasm; writes docs/LEARNING.md and docs/learning/TASK.svg
 
 Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
-  task:   --task ${Object.keys(TASKS).join('|')}, and the task's knobs, e.g. --digits 3 for addition
+  task:   --task ${[...Object.keys(TASKS), ...Object.keys(ENVS)].join('|')} (the last ${Object.keys(ENVS).length}: multi-turn environments), and the task's knobs, e.g. --digits 3 for addition
   model:  --preset nano|micro|mini  or --nLayer --nHead --nEmbd; --blockSize (0 = from the task)
   train:  --steps --batchSize --lr --minLr --warmupSteps --weightDecay --beta1 --beta2 --gradClip
           --trainSize (0 = fresh problems every step) --seed --logEvery --maxBadSteps
@@ -76,7 +78,7 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
   const rolloutBytes = (cfg.rl.rolloutsMB * 1024 * 1024) / 4;
   return (e: TrainEvent) => {
     if (e.type === 'sample') return dir.append('samples.jsonl', e);
-    if (e.type === 'rollout') {
+    if (e.type === 'rollout' || e.type === 'trajectory') {
       if (rolloutBytes > 0) dir.appendRotating('rollouts.jsonl', e.record, rolloutBytes, 3);
       return;
     }

@@ -36,7 +36,7 @@ export interface SampleResult {
   truncated: boolean[];
 }
 
-type Cache = {
+export type Cache = {
   k: tf.Tensor[]; // per layer [S, G, D], t-major: slot s holds position s
   v: tf.Tensor[]; // per layer [S, G, D]
 };
@@ -46,10 +46,10 @@ type Cache = {
  * reused every step; CPU backends (wasm, cpu) grow it by one position per step (S = pos + 1),
  * which writes and reads only the filled part: ~3x less work per step.
  */
-const growingCache = (): boolean => ['wasm', 'cpu'].includes(tf.getBackend());
+export const growingCache = (): boolean => ['wasm', 'cpu'].includes(tf.getBackend());
 
 /** Slots rounded up to a multiple of 16 so buffers of the same size are reused across calls. */
-function cacheSlots(steps: number, blockSize: number): number {
+export function cacheSlots(steps: number, blockSize: number): number {
   return Math.min(blockSize, Math.ceil(steps / 16) * 16);
 }
 
@@ -57,14 +57,14 @@ function cacheSlots(steps: number, blockSize: number): number {
  * Weights in the form decoding uses, derived once per sample() call: q's columns of c_attn
  * pre-scaled by 1/sqrt(D), and wte transposed for the head.
  */
-interface DecodeWeights {
+export interface DecodeWeights {
   wte: tf.Tensor; // [V, C]
   wteT: tf.Tensor; // [C, V]
   attnW: tf.Tensor[]; // per layer [C, 3C]
   attnB: tf.Tensor[]; // per layer [3C]
 }
 
-function decodeWeights(params: Params, c: ModelConfig): DecodeWeights {
+export function decodeWeights(params: Params, c: ModelConfig): DecodeWeights {
   return tf.tidy(() => {
     const C = c.nEmbd;
     const qScale = tf.concat([tf.fill([C], 1 / Math.sqrt(C / c.nHead)), tf.ones([2 * C])]); // [3C]
@@ -83,7 +83,7 @@ function decodeWeights(params: Params, c: ModelConfig): DecodeWeights {
  * One decode position for all rows: tok int32 [B] at position pos -> logits [B, V]; returns the new
  * cache. S: slots of a fixed-size cache, or 0 for a growing one.
  */
-function decodeStep(params: Params, c: ModelConfig, w: DecodeWeights, cache: Cache, tok: tf.Tensor, pos: number, S: number): { logits: tf.Tensor; cache: Cache } {
+export function decodeStep(params: Params, c: ModelConfig, w: DecodeWeights, cache: Cache, tok: tf.Tensor, pos: number, S: number): { logits: tf.Tensor; cache: Cache } {
   const B = tok.shape[0]!;
   const C = c.nEmbd;
   const H = c.nHead;
@@ -156,7 +156,7 @@ function lastLogitsNoCache(params: Params, c: ModelConfig, seq: tf.Tensor2D): tf
 }
 
 /** Pick next tokens from logits [B, V]; returns [token int32 [B], logprob [B]]. */
-function pick(logits: tf.Tensor, o: SampleOptions, V: number): [tf.Tensor, tf.Tensor] {
+export function pick(logits: tf.Tensor, o: SampleOptions, V: number): [tf.Tensor, tf.Tensor] {
   const B = logits.shape[0]!;
   if (o.temperature <= 0) {
     const tok = tf.argMax(logits, -1);

@@ -10,6 +10,8 @@ import type { Tokenizer } from '../tokenizer.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { levelOf } from '../tasks/registry.ts';
 import { passAtK } from './advantages.ts';
+import { envOf } from '../envs/as-task.ts';
+import { evaluateEpisodes } from './env-data.ts';
 import { sampleAndVerify } from './generate.ts';
 import type { PassKRow } from './events.ts';
 
@@ -34,6 +36,8 @@ export interface VerdictRates {
 export interface EvalResult extends VerdictRates {
   n: number;
   items: EvalItem[];
+  /** Environments: mean model turns and tool calls per episode. */
+  episodes?: { turns: number; calls: number };
 }
 
 export interface EvalOptions {
@@ -54,6 +58,12 @@ export async function evaluate(
   problems: readonly unknown[],
   o: EvalOptions,
 ): Promise<EvalResult> {
+  const env = envOf(task);
+  if (env) {
+    // An environment: one episode per problem, judged by its terminal check.
+    const r = await evaluateEpisodes({ params, model: mc, tok }, env, taskCfg, problems, o);
+    return { n: r.items.length, ...verdictRates(r.items.map((x) => x.verdict)), items: r.items, episodes: { turns: r.turns, calls: r.calls } };
+  }
   const rng = new Rng(o.seed);
   const items: EvalItem[] = [];
   for (let i = 0; i < problems.length; i += o.batchSize) {
@@ -107,6 +117,14 @@ export async function sampleCorrectCounts(
   const counts = new Int32Array(problems.length);
   const rows: number[] = [];
   for (let i = 0; i < problems.length; i++) for (let j = 0; j < o.n; j++) rows.push(i);
+  const env = envOf(task);
+  if (env) {
+    const r = await evaluateEpisodes({ params, model: mc, tok }, env, taskCfg, rows.map((i) => problems[i]), { ...o, seed: o.seed });
+    rows.forEach((i, j) => {
+      if (r.items[j]!.verdict.fully_correct) counts[i]!++;
+    });
+    return counts;
+  }
   const encoded = problems.map((p) => encodePrompt(tok, task.prompt(p, taskCfg) as string));
   for (let s = 0; s < rows.length; s += o.batchSize) {
     const chunk = rows.slice(s, s + o.batchSize);

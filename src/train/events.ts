@@ -1,6 +1,7 @@
 // Typed events the training core emits. The CLI prints and writes them, the worker forwards them
 // to the UI; the core itself never touches a console or a DOM.
 
+import type { TrajectoryRecord } from '../records/trajectory.ts';
 import type { Verdict } from '../tasks/types.ts';
 
 export type Phase = 'sft' | 'rl';
@@ -36,6 +37,9 @@ export interface EvalEvent {
   temperature: number;
   format_rate: number;
   truncated_rate: number;
+  /** Environments: mean model turns and tool calls per greedy episode. */
+  mean_turns?: number;
+  mean_calls?: number;
   elapsed_s: number;
   /** Auto curriculum: the level trained on (index, 0 = easiest), its label (e.g. "digits 2")... */
   level?: number;
@@ -99,6 +103,9 @@ export interface RlStepEvent {
   loss: number;
   grad_norm: number;
   lr: number;
+  /** Environments: mean model turns and tool calls per rollout episode. */
+  mean_turns?: number;
+  mean_calls?: number;
   /** Completion tokens sampled per second. */
   sample_tokens_per_s: number;
   /** Positions (B*T, all inner epochs) processed per second by the update. */
@@ -139,6 +146,14 @@ export interface RolloutEvent {
   phase: 'rl';
   step: number;
   record: RolloutRecord;
+}
+
+/** One RL episode of an environment as a trajectory record (failed and truncated ones included). */
+export interface TrajectoryEvent {
+  type: 'trajectory';
+  phase: 'rl';
+  step: number;
+  record: TrajectoryRecord;
 }
 
 export interface RolloutRecord {
@@ -194,5 +209,5 @@ export interface DoneEvent {
   elapsed_s: number;
 }
 
-export type TrainEvent = StepEvent | EvalEvent | SampleEvent | WarningEvent | PhaseEvent | DoneEvent | RlStepEvent | PassKEvent | RolloutEvent | CurriculumEvent;
+export type TrainEvent = StepEvent | EvalEvent | SampleEvent | WarningEvent | PhaseEvent | DoneEvent | RlStepEvent | PassKEvent | RolloutEvent | TrajectoryEvent | CurriculumEvent;
 export type EventSink = (e: TrainEvent) => void | Promise<void>;

@@ -78,6 +78,7 @@ export async function evaluateAndReport(
     temperature: e.temperature,
     format_rate: greedy.format_rate,
     truncated_rate: greedy.truncated_rate,
+    ...(greedy.episodes ? { mean_turns: greedy.episodes.turns, mean_calls: greedy.episodes.calls } : {}),
     elapsed_s: at.elapsed(),
   });
   for (const it of greedy.items.slice(0, e.samples)) {

@@ -13,12 +13,16 @@ import type { ModelConfig } from '../model/config.ts';
 import { disposeParams, makeParams, paramArrays, tokenLogprobs, type Params } from '../model/gpt.ts';
 import { rlLoss, type RlLossOutput } from '../model/loss.ts';
 import { hashInts, Rng } from '../rng.ts';
-import { getTask, levelOf } from '../tasks/registry.ts';
+import { envOf, taskByName as getTask } from '../envs/as-task.ts';
+import { levelOf } from '../tasks/registry.ts';
 import type { AnyTask } from '../tasks/types.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import { computeAdvantages, sequenceWeights, zeroVarianceGroups } from './advantages.ts';
 import type { EventSink, RlStepEvent, RolloutRecord } from './events.ts';
-import { rolloutRecords, rolloutStats, swapGroups, updateBatch, type Rollouts } from './rollouts.ts';
+import { toTrajectoryRecord, type TrajectoryRecord } from '../records/trajectory.ts';
+import { episodeRollouts } from './env-data.ts';
+import { episodeMeans, sampleEpisodes } from './episodes.ts';
+import { modelTokens, rolloutRecords, rolloutStats, swapGroups, updateBatch, type Rollouts } from './rollouts.ts';
 import { sampleAndVerify } from './generate.ts';
 import { adamW, Clock, runLoop, startWeights, type RunEnd, type RunOptions } from './loop.ts';
 import { lrAt, type AdamW } from './optim.ts';
@@ -129,6 +133,8 @@ export class RlTrainer {
     const promptTokens = rows(encoded) as number[][];
     const seed = this.cfg.train.seed;
     const rng = new Rng(round === 0 ? hashInts(seed, 8, s) : hashInts(seed, 8, s, round));
+    const env = envOf(this.task);
+    if (env) return episodeRollouts(await sampleEpisodes(this, env, tc, rows(problems), { temperature, topK: 0, rng, scheme }), problems, this.tok);
     const c = await sampleAndVerify(this, this.task, tc, rows(problems), promptTokens, { temperature, topK: 0, rng, scheme });
     return { problems, prompts, promptTokens, ...c, rewards: c.verdicts.map((v) => v.reward) };
   }
@@ -137,7 +143,7 @@ export class RlTrainer {
    * One RL step: sample and score, advantages, loss and `epochs` updates, report. Returns the
    * step's metrics and every rollout as a record.
    */
-  async trainStep(): Promise<{ metrics: RlStepEvent; records: RolloutRecord[] }> {
+  async trainStep(): Promise<{ metrics: RlStepEvent; records: RolloutRecord[]; trajectories: TrajectoryRecord[] }> {
     const r = this.cfg.rl;
     const G = r.group;
     const lr = lrAt(this.opt.cfg, this.opt.step);
@@ -172,12 +178,15 @@ export class RlTrainer {
       loss: u.loss,
       grad_norm: u.gradNorm,
       lr,
+      ...(ro.trajectories ? Object.fromEntries(Object.entries(episodeMeans([ro, ...discarded].flatMap((d) => d.trajectories!))).map(([k, v]) => [`mean_${k}`, v])) : {}),
       sample_tokens_per_s: sampled / Math.max(ro.sampleSeconds, 1e-9),
       update_tokens_per_s: u.tokensPerS,
       elapsed_s: this.clock.seconds(),
     };
     const advantage = (i: number, g: number) => (skip && adv.zeroVar[g] ? 0 : adv.advantages[i]!);
-    return { metrics, records: this.records(ro, discarded, advantage) };
+    // An environment's rollouts are trajectory records (every turn marked), a task's rollout records.
+    if (ro.trajectories) return { metrics, records: [], trajectories: this.trajectoryRecords([ro, ...discarded]) };
+    return { metrics, records: this.records(ro, discarded, advantage), trajectories: [] };
   }
 
   /**
@@ -212,7 +221,8 @@ export class RlTrainer {
   private async update(ro: Rollouts, rows: number[], advantages: ArrayLike<number>): Promise<UpdateStats> {
     const r = this.cfg.rl;
     const tu = performance.now();
-    const w = sequenceWeights(r.algo, rows.map((i) => ro.tokens[i]!.length), this.task.maxCompletionLength(this.cfg.task.config) + 1);
+    // Sequence-mean weights count the model's tokens only (an environment's replies are not trained).
+    const w = sequenceWeights(r.algo, rows.map((i) => modelTokens(ro, i)), this.task.maxCompletionLength(this.cfg.task.config) + 1);
     const u = updateBatch(ro, rows, advantages, w, this.model.blockSize, this.tok.pad);
     const shape: [number, number] = [u.B, u.T];
     const t = {
@@ -269,6 +279,19 @@ export class RlTrainer {
     ];
   }
 
+  /** An environment's rollouts as trajectory records, ids like the task rollouts' (discarded groups tagged). */
+  private trajectoryRecords(batches: Rollouts[]): TrajectoryRecord[] {
+    const G = this.cfg.rl.group;
+    const run = this.init.run;
+    const provenance = { source: 'model' as const, ...(run ? { run } : {}), step: this.step, seed: this.cfg.train.seed };
+    return batches.flatMap((b, k) =>
+      b.trajectories!.map((t, i) => {
+        const id = `${run ?? 'run'}-rl${this.step}${k ? `-discarded${k}` : ''}-g${Math.floor(i / G)}-s${i % G}`;
+        return toTrajectoryRecord(this.task.name, this.cfg.task.config, b.problems[Math.floor(i / G)], t, id, provenance);
+      }),
+    );
+  }
+
   get phaseStep(): number {
     return this.rlStep;
   }
@@ -285,9 +308,12 @@ export class RlTrainer {
 
   /** One step of the run loop: train, report the metrics and (unless turned off) the rollouts. */
   async advance(sink: EventSink): Promise<boolean[]> {
-    const { metrics, records } = await this.trainStep();
+    const { metrics, records, trajectories } = await this.trainStep();
     await sink(metrics);
-    if (this.emitRollouts) for (const rec of records) await sink({ type: 'rollout', phase: 'rl', step: this.step, record: rec });
+    if (this.emitRollouts) {
+      for (const rec of records) await sink({ type: 'rollout', phase: 'rl', step: this.step, record: rec });
+      for (const rec of trajectories) await sink({ type: 'trajectory', phase: 'rl', step: this.step, record: rec });
+    }
     const finite = Number.isFinite(metrics.loss) && Number.isFinite(metrics.grad_norm);
     if (!finite) await sink({ type: 'warning', phase: 'rl', step: this.step, message: `non-finite loss (${metrics.loss}) or gradient norm (${metrics.grad_norm}): update skipped` });
     return [finite];

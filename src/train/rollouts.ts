@@ -2,6 +2,7 @@
 // verdicts, swapping groups for resampling, the step's rollout statistics, the update batch
 // (tokens, masks, per-token weights) and the records written for every rollout.
 
+import type { Trajectory } from '../envs/episode.ts';
 import { verdictRates } from './eval.ts';
 import type { RlStepEvent, RolloutRecord } from './events.ts';
 import type { Completions } from './generate.ts';
@@ -17,7 +18,17 @@ export interface Rollouts extends Completions {
   /** Per row: <bos> + prompt tokens. */
   promptTokens: number[][];
   rewards: number[];
+  /**
+   * Environments: per row, 1 where the completion token was the model's, 0 for the environment's
+   * replies (fed, never sampled: no log-prob, no loss, no weight). Absent: every token is the model's.
+   */
+  masks?: Uint8Array[];
+  /** Environments: per row, the episode (its turns, calls and verdict) for the records. */
+  trajectories?: Trajectory[];
 }
+
+/** Tokens the model wrote in row i (the completion's length when there is no mask). */
+export const modelTokens = (ro: Rollouts, i: number): number => (ro.masks ? ro.masks[i]!.reduce((a, b) => a + b, 0) : ro.tokens[i]!.length);
 
 const ROW_FIELDS = ['promptTokens', 'tokens', 'texts', 'logprobs', 'truncated', 'verdicts', 'rewards'] as const;
 
@@ -27,12 +38,15 @@ const ROW_FIELDS = ['promptTokens', 'tokens', 'texts', 'logprobs', 'truncated', 
  */
 export function swapGroups(ro: Rollouts, at: number[], more: Rollouts, G: number): Rollouts {
   const old: Rollouts = { problems: [], prompts: [], promptTokens: [], tokens: [], texts: [], logprobs: [], truncated: [], verdicts: [], rewards: [], sampleSeconds: 0 };
+  const fields: (keyof Rollouts)[] = [...ROW_FIELDS];
+  if (ro.masks) (fields.push('masks'), (old.masks = []));
+  if (ro.trajectories) (fields.push('trajectories'), (old.trajectories = []));
   at.forEach((g, k) => {
     old.problems.push(ro.problems[g]);
     old.prompts.push(ro.prompts[g]!);
     ro.problems[g] = more.problems[k];
     ro.prompts[g] = more.prompts[k]!;
-    for (const f of ROW_FIELDS) {
+    for (const f of fields) {
       const [dst, src, keep] = [ro[f] as unknown[], more[f] as unknown[], old[f] as unknown[]];
       for (let j = 0; j < G; j++) {
         keep.push(dst[g * G + j]);
@@ -52,7 +66,7 @@ type RolloutStats = Pick<RlStepEvent, 'reward_mean' | 'reward_std' | 'check_pass
 export function rolloutStats(batches: Rollouts[]): RolloutStats {
   const v = batches.flatMap((b) => b.verdicts);
   const r = batches.flatMap((b) => b.rewards);
-  const lens = batches.flatMap((b) => b.tokens.map((t) => t.length));
+  const lens = batches.flatMap((b) => b.tokens.map((_, i) => modelTokens(b, i)));
   const M = Math.max(v.length, 1);
   const pass: Record<string, number> = {};
   const seen: Record<string, number> = {};
@@ -122,6 +136,7 @@ export function updateBatch(ro: Rollouts, rows: number[], advantages: ArrayLike<
       u.targets[b * T + j] = seq[j + 1]!;
     }
     for (let k = 0; k < ro.tokens[i]!.length; k++) {
+      if (ro.masks && ro.masks[i]![k] === 0) continue; // an environment reply: given, not learned
       const at = b * T + pl - 1 + k; // the position whose target is completion token k
       u.mask[at] = 1;
       u.old[at] = ro.logprobs[i]![k]!;

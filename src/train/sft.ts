@@ -5,16 +5,17 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { modelConfigOf, type RunConfig } from '../config.ts';
-import { makeBatch, type Example } from '../data/batch.ts';
+import { makeBatch, type Batch, type Example } from '../data/batch.ts';
 import { distinctProblems, problemAt } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { disposeParams, makeParams, maskedLoss, paramArrays, type Params } from '../model/gpt.ts';
 import { renderCompletion } from '../tasks/format.ts';
-import { getTask } from '../tasks/registry.ts';
+import { envOf, taskByName as getTask } from '../envs/as-task.ts';
 import type { AnyTask } from '../tasks/types.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import { curriculumLevels, mixedLevel, nextLevel, type CurriculumLevel } from './curriculum.ts';
+import { goldTrajectoryBatch } from './env-data.ts';
 import { evaluate } from './eval.ts';
 import { EVAL_SEED, evaluateAndReport, heldOutProblems, type EvalSummary } from './report.ts';
 import type { EventSink, Phase } from './events.ts';
@@ -67,6 +68,7 @@ export class Trainer {
     this.tok = init?.tokenizer ?? new Tokenizer();
     this.model = modelConfigOf(cfg, this.tok);
     this.task = getTask(cfg.task.name);
+    if (envOf(this.task) && cfg.train.curriculum === 'mixed') throw new Error(`environment ${cfg.task.name}: curriculum mixed is not supported (use off or auto)`);
     this.levels = cfg.train.curriculum === 'off' ? [{ config: cfg.task.config, label: 'task' }] : curriculumLevels(this.task, cfg.task.config, this.model.blockSize);
     const c = init?.snapshot?.curriculum;
     if (c && cfg.train.curriculum === 'auto') {
@@ -119,7 +121,23 @@ export class Trainer {
 
   /** One synchronous training step on `examples`; returns kept scalars (caller disposes). */
   trainStep(examples: Example[]) {
-    const b = makeBatch(this.tok, examples, this.model.blockSize);
+    return this.trainBatch(makeBatch(this.tok, examples, this.model.blockSize));
+  }
+
+  /**
+   * The batch of step `step`: gold examples of a task, or gold trajectories of an environment
+   * (its model turns the only targets: env/tokens.ts).
+   */
+  batchAt(step: number, level = this.level): Batch {
+    const env = envOf(this.task);
+    if (!env) return makeBatch(this.tok, this.batchExamples(step, level), this.model.blockSize);
+    const { seed, batchSize, trainSize } = this.cfg.train;
+    const T = this.model.blockSize;
+    return goldTrajectoryBatch(env, this.levels[level]!.config, this.tok, { seed, step, batchSize, trainSize, blockSize: T, maxTokens: T - 1 });
+  }
+
+  /** One synchronous training step on a batch; returns kept scalars (caller disposes). */
+  trainBatch(b: Batch) {
     return tf.tidy(() => {
       const inputs = tf.tensor2d(b.inputs, [b.B, b.T], 'int32');
       const targets = tf.tensor2d(b.targets, [b.B, b.T], 'int32');
@@ -146,7 +164,7 @@ export class Trainer {
   async advance(sink: EventSink): Promise<boolean[]> {
     const lr = lrAt(this.opt.cfg, this.opt.step);
     const level = this.level;
-    const out = this.trainStep(this.batchExamples(this.step, level));
+    const out = this.trainBatch(this.batchAt(this.step, level));
     this.step++;
     this.pending.push({ step: this.step, lr, level, out });
     return this.step % this.cfg.train.logEvery === 0 || this.step === this.cfg.train.steps ? this.flush(sink) : [];
