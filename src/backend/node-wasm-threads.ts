@@ -8,7 +8,6 @@ import { cpus } from 'node:os';
 import type { NodeWasmThreads } from '../backend.ts';
 
 const require = createRequire(import.meta.url);
-const PKG = '@tensorflow/tfjs-backend-wasm';
 
 interface WorkerLike {
   postMessage(msg: unknown, transfer?: unknown): void;
@@ -36,9 +35,9 @@ function patchWorkerThreads(): void {
   const wt = require('node:worker_threads') as WorkerModule;
   // The worker source tfjs would put in a Blob. Its string literals hold "\n" that the template
   // string made real newlines; tfjs escapes them again before making the Blob, so do the same.
-  const source = (require(`${PKG}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`) as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
+  const source = (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
   // The same module the main thread runs (same package version), as a file the worker can read.
-  const mainScript = require.resolve(`${PKG}/wasm-out/tfjs-backend-wasm-threaded-simd.js`);
+  const mainScript = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const Base = wt.Worker;
   class FileWorker extends Base {
     constructor(file: string | URL, opts?: Record<string, unknown>) {
