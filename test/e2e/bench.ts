@@ -71,6 +71,8 @@ try {
       batch: 32,
       context: 32,
       tokens_per_s_median: Math.round(median(tps.slice(1))),
+      // The best logged step: the one least slowed by other work on a shared machine.
+      tokens_per_s_best: Math.round(Math.max(...tps.slice(1))),
       tokens_per_s_first_step: Math.round(tps[0] ?? NaN),
       run_s: Number(wall.toFixed(1)),
       main_thread_cpu_share: Number((main.cpu_s / wall).toFixed(3)),
