@@ -1,7 +1,8 @@
 // Pick and initialise a TensorFlow.js backend, and say which one runs and why the others did not.
 // Browser order: webgpu -> webgl -> wasm -> cpu. Node: webgpu when Dawn finds a hardware adapter,
 // else wasm (the fastest here on a CPU) -> cpu. tf.setBackend falls back silently, so every
-// choice is checked with tf.getBackend().
+// choice is checked with tf.getBackend(). wasm runs its threaded build on one thread per core
+// where it can (browser: a cross-origin isolated page; Node: the nodeWasmThreads hook).
 
 import * as tf from '@tensorflow/tfjs';
 
