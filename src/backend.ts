@@ -1,7 +1,8 @@
 // Pick and initialise a TensorFlow.js backend, and say which one runs and why the others did not.
 // Browser order: webgpu -> webgl -> wasm -> cpu. Node: webgpu when Dawn finds a hardware adapter,
 // else wasm (the fastest here on a CPU) -> cpu. tf.setBackend falls back silently, so every
-// choice is checked with tf.getBackend().
+// choice is checked with tf.getBackend(). wasm runs its threaded build on one thread per core
+// where it can (browser: a cross-origin isolated page; Node: the nodeWasmThreads hook).
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -17,6 +18,18 @@ export interface BackendInfo {
   software: boolean;
   /** Backends tried before this one, with the reason each was not used. */
   skipped: { name: BackendName; reason: string }[];
+  /** wasm: the threads XNNPACK runs on (1 = the single-threaded SIMD build); null on other backends. */
+  threads: number | null;
+  /** wasm with 1 thread: why not more (e.g. the page is not cross-origin isolated). */
+  threadsNote: string | null;
+}
+
+/** Node's part of wasm threads (backend/node-wasm-threads.ts; the browser needs no hook). */
+export interface NodeWasmThreads {
+  /** Logical CPU cores. */
+  cores: number;
+  /** Called just before tfjs starts the threaded module; returns what undoes its temporary patches. */
+  setup(threads: number): () => void;
 }
 
 export interface BackendHooks {
@@ -24,12 +37,62 @@ export interface BackendHooks {
   provideWebGPU?: () => Promise<{ ok: true; adapter: string } | { ok: false; reason: string }>;
   /** Browser only: where the tfjs wasm binaries are served from. */
   wasmPaths?: string | Record<string, string>;
+  /** wasm threads: 1 runs the single-threaded SIMD build; 0 or absent: one per logical core, at most 8. */
+  wasmThreads?: number;
+  /** Node only: without it Node runs wasm on one thread (tfjs's default there). */
+  nodeWasmThreads?: NodeWasmThreads;
 }
+
+/** tfjs pre-creates 8 pthread workers and never uses more. */
+export const MAX_WASM_THREADS = 8;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|fallback/i;
 
-async function prepare(name: BackendName, hooks: BackendHooks): Promise<string | null> {
+interface Prepared {
+  adapter: string | null;
+  /** Runs once tfjs has initialised the backend (or failed to). */
+  done?: () => void;
+  /** wasm: why it runs single-threaded when it does. */
+  threadsNote?: string | null;
+}
+
+/**
+ * Make tfjs-wasm load its threaded SIMD build with `hooks.wasmThreads` threads where it can.
+ * tfjs sizes the pool as min(requested, logical cores / 2), read from navigator.hardwareConcurrency
+ * (os.cpus() in Node) while the module starts: on a 2-core machine that is 1 thread whatever is
+ * asked. So the core count is reported as 2 x threads for that moment, then restored.
+ */
+function prepareWasmThreads(hooks: BackendHooks, setThreadsCount: (n: number) => void): Omit<Prepared, 'adapter'> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const cores = hooks.nodeWasmThreads?.cores ?? nav?.hardwareConcurrency ?? 1;
+  const asked = hooks.wasmThreads ?? 0;
+  if (!Number.isInteger(asked) || asked < 0) throw new Error(`wasm threads must be a whole number >= 0 (0 = one per core), got ${asked}`);
+  const threads = Math.min(asked || cores, MAX_WASM_THREADS);
+  if (threads <= 1) {
+    // One thread: the plain SIMD build, without the shared memory and atomics of the threaded one.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return { threadsNote: asked === 1 ? 'one thread asked for' : 'one logical core' };
+  }
+  setThreadsCount(threads);
+  if (isNode) {
+    if (!hooks.nodeWasmThreads) {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      return { threadsNote: 'threads are not set up here (pass nodeWasmThreads)' };
+    }
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    return { done: hooks.nodeWasmThreads.setup(threads), threadsNote: null };
+  }
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+    // Without isolation there is no SharedArrayBuffer; tfjs detects that and loads the SIMD build.
+    return { threadsNote: 'the page is not cross-origin isolated (no SharedArrayBuffer); see docs/DEPLOY.md' };
+  }
+  if (!nav) return { threadsNote: null };
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * threads });
+  return { done: () => void delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency, threadsNote: null };
+}
+
+async function prepare(name: BackendName, hooks: BackendHooks): Promise<Prepared> {
   if (name === 'webgpu') {
     let adapter: string | null = null;
     if (hooks.provideWebGPU) {
@@ -40,14 +103,27 @@ async function prepare(name: BackendName, hooks: BackendHooks): Promise<string |
     const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
     if (!nav?.gpu) throw new Error('navigator.gpu is not available (this browser or worker has no WebGPU)');
     await import('@tensorflow/tfjs-backend-webgpu');
-    return adapter;
+    return { adapter };
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (hooks.wasmPaths) wasm.setWasmPaths(hooks.wasmPaths as string);
+    // tfjs initialises wasm once per process; later calls only switch to it.
+    if (wasmStarted) return { adapter: null, threadsNote: wasmStarted.threadsNote };
+    const p = prepareWasmThreads(hooks, wasm.setThreadsCount);
+    wasmStarted = { threadsNote: p.threadsNote ?? null };
+    return { adapter: null, ...p };
   }
   if (name === 'webgl' && isNode) throw new Error('WebGL is not available in Node');
-  return null;
+  return { adapter: null };
+}
+
+let wasmStarted: { threadsNote: string | null } | null = null;
+
+/** The threads tfjs-wasm runs on, once it is initialised. */
+async function wasmThreadCount(): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  return wasm.getThreadsCount();
 }
 
 async function adapterInfo(): Promise<{ description: string | null; software: boolean }> {
@@ -86,10 +162,17 @@ export async function initBackend(choice: BackendChoice, hooks: BackendHooks = {
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
     try {
-      let adapter = await prepare(name, hooks);
-      if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
-      await tf.ready();
+      const prep = await prepare(name, hooks);
+      let adapter = prep.adapter;
+      try {
+        if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
+        await tf.ready();
+      } finally {
+        prep.done?.();
+      }
       if (tf.getBackend() !== name) throw new Error(`asked for ${name}, tfjs runs ${tf.getBackend()}`);
+      const threads = name === 'wasm' ? await wasmThreadCount() : null;
+      const threadsNote = threads === 1 ? (prep.threadsNote ?? null) : null;
       let software = false;
       if (name === 'webgpu') {
         const a = await adapterInfo();
@@ -107,7 +190,7 @@ export async function initBackend(choice: BackendChoice, hooks: BackendHooks = {
         skipped.push({ name, reason: `software adapter (${adapter}); wasm is faster on a CPU` });
         continue;
       }
-      return { name, adapter, software, skipped };
+      return { name, adapter, software, skipped, threads, threadsNote };
     } catch (e) {
       const reason = e instanceof Error ? e.message.split('\n')[0]! : String(e);
       if (choice !== 'auto') throw new Error(`backend ${name} is not available: ${reason}`);
@@ -118,5 +201,8 @@ export async function initBackend(choice: BackendChoice, hooks: BackendHooks = {
 }
 
 export function describeBackend(b: BackendInfo): string {
-  return b.name + (b.adapter ? ` (${b.adapter}${b.software ? ', software' : ''})` : '');
+  const threads = b.threads === null ? '' : ` (${threadsText(b.threads)}${b.threadsNote ? `: ${b.threadsNote}` : ''})`;
+  return b.name + (b.adapter ? ` (${b.adapter}${b.software ? ', software' : ''})` : '') + threads;
 }
+
+export const threadsText = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;

@@ -231,7 +231,7 @@ describe('the UI reducer: user actions', () => {
     expect(view(s).canStart).toBe(false);
     s = step(step(s, { type: 'resolved', resolved }), { type: 'backendErr', error: 'no wasm' });
     expect(view(s).errorMsg).toBe('no backend: no wasm');
-    s = step(s, { type: 'backend', backend: { name: 'wasm', adapter: null, software: false, skipped: [] } });
+    s = step(s, { type: 'backend', backend: { name: 'wasm', adapter: null, software: false, skipped: [], threads: 2, threadsNote: null } });
     expect(s.backendErr).toBeNull();
     expect(view(s).canStart).toBe(true);
     s = step(step(s, { type: 'dataErr', error: 'broken.jsonl:2: invalid JSON' }), { type: 'xMode', mode: 'time' });

@@ -6,7 +6,7 @@
 // and `npx tsx src/bench/run.ts`; benchMarkdown() renders the tables.
 
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendHooks, type BackendName } from '../backend.ts';
+import { initBackend, threadsText, type BackendHooks, type BackendName } from '../backend.ts';
 import { applyOverrides, DEFAULT_CONFIG } from '../config.ts';
 import { RlTrainer } from '../train/rl.ts';
 import { paramCount, type ModelConfig } from '../model/config.ts';
@@ -211,6 +211,10 @@ async function benchRl(plan: Plan, log: (l: string) => void): Promise<RlBenchRes
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 async function hooksFor(name: BackendName): Promise<BackendHooks> {
+  if (name === 'wasm' && isNode) {
+    const { nodeWasmHooks } = await import('../backend/node-wasm-threads.ts');
+    return nodeWasmHooks();
+  }
   if (name !== 'webgpu' || !isNode) return {};
   const { installNodeWebGPU } = await import('../backend/node-webgpu.ts');
   return { provideWebGPU: installNodeWebGPU };
@@ -246,9 +250,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
         continue;
       }
       const tb = performance.now();
-      log(`${name}${info.adapter ? ` (${info.adapter})` : ''}:`);
+      log(`${name}${info.adapter ? ` (${info.adapter})` : ''}${info.threads !== null ? ` (${threadsText(info.threads)})` : ''}:`);
       const plan = planFor(name, quick);
-      const res: BackendResult = { name, available: true, adapter: info.adapter, software: info.software, train: [], sampling: null, seconds: 0 };
+      const res: BackendResult = { name, available: true, adapter: info.adapter, software: info.software, threads: info.threads, train: [], sampling: null, seconds: 0 };
       for (const spec of TRAIN_SPECS) {
         if (!plan.configs.includes(spec.id)) continue;
         const r = await benchTrain(spec, plan, log);

@@ -69,8 +69,9 @@ export function benchMarkdown(r: BenchReport): string {
   const out: string[] = [];
   out.push(`### ${r.date.slice(0, 10)}${r.quick ? ' (quick)' : ''}: ${m.cpu}, ${m.cores} cores, ${m.os}`);
   out.push('');
+  const wasmThreads = r.backends.find((b) => b.name === 'wasm' && b.available)?.threads;
   out.push(
-    `${m.runtime}, tfjs ${m.tfjs}` + (m.tfjsWasm ? `, tfjs-backend-wasm ${m.tfjsWasm}` : '') + (m.webgpuAdapter ? `, WebGPU adapter: ${m.webgpuAdapter}` : '') + `; ${r.totalSeconds.toFixed(0)} s in all.`,
+    `${m.runtime}, tfjs ${m.tfjs}` + (m.tfjsWasm ? `, tfjs-backend-wasm ${m.tfjsWasm}` : '') + (wasmThreads ? ` (wasm on ${wasmThreads} thread${wasmThreads === 1 ? '' : 's'})` : '') + (m.webgpuAdapter ? `, WebGPU adapter: ${m.webgpuAdapter}` : '') + `; ${r.totalSeconds.toFixed(0)} s in all.`,
   );
   const load = m.loadAverage;
   if (load && load.length === 3) {

@@ -63,6 +63,8 @@ export interface BackendResult {
   reason?: string;
   adapter?: string | null;
   software?: boolean;
+  /** wasm: the threads it ran on. */
+  threads?: number | null;
   train: TrainResult[];
   sampling: SampleBenchResult | null;
   samplingSkipped?: string;

@@ -14,10 +14,12 @@ import { fmtDuration } from './setup.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/reasonlab.mjs');
 
-function trainOnce(task: string, out: string, extra: string[], log: string): Promise<number> {
+function trainOnce(task: string, out: string, extra: string[], log: string, threads: number): Promise<number> {
   return new Promise((res, rej) => {
     const args = [BIN, 'train', '--task', task, '--backend', 'wasm', '--out', out, ...extra];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The runs share the cores: each gets its part as wasm threads (REASONLAB_THREADS, when not set).
+    const env = { ...process.env, REASONLAB_THREADS: process.env.REASONLAB_THREADS || String(threads) };
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
@@ -54,6 +56,7 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
   const tasks = (take(flags, 'tasks') ?? Object.keys(RECIPES).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   for (const t of tasks) if (!RECIPES[t]) throw new UserError(`--tasks: no recipe for "${t}" (known: ${Object.keys(RECIPES).join(', ')})`);
   const parallel = takeInt(flags, 'parallel', 1, 1);
+  const threadsPerRun = Math.max(1, Math.floor(cpus().length / parallel));
   const from = take(flags, 'from'); // summarise finished runs instead of training (comma-separated roots)
   const outRoot = take(flags, 'out') ?? `runs/learn-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
   const doc = take(flags, 'doc') ?? 'docs/LEARNING.md';
@@ -80,7 +83,7 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
     const worker = async () => {
       for (let t = queue.shift(); t; t = queue.shift()) {
         process.stderr.write(`bench-learn: training ${t} (recipe) ...\n`);
-        const code = await trainOnce(t, join(outRoot, t), extra, join(outRoot, `${t}.log`));
+        const code = await trainOnce(t, join(outRoot, t), extra, join(outRoot, `${t}.log`), threadsPerRun);
         process.stderr.write(`bench-learn: ${t} finished with code ${code} after ${fmtDuration((performance.now() - t0) / 1000)}\n`);
         if (code !== 0) failed.push(t);
         dirOf.set(t, join(outRoot, t));
@@ -99,7 +102,7 @@ export async function learnCommand(flags: Map<string, string>): Promise<number> 
     '',
     from
       ? `Summarised by \`npm run bench:learn -- --from ${from}\` on ${new Date().toISOString().slice(0, 10)} from runs that \`bench:learn\` trained earlier (the runs' own logs say when and how); ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend.`
-      : `Written by \`npm run bench:learn${parallel > 1 ? ` -- --parallel ${parallel}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend${parallel > 1 ? `, ${parallel} runs at a time (each run is single-threaded; they share the machine)` : ''}. Total ${fmtDuration((performance.now() - t0) / 1000)}; 1-minute load average ${load.start.toFixed(1)} at the start, at most ${load.max.toFixed(1)} (above ${parallel} means other work shared the cores and the times are upper bounds).`,
+      : `Written by \`npm run bench:learn${parallel > 1 ? ` -- --parallel ${parallel}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${osType()} ${release()}, Node ${process.version}, wasm backend on ${process.env.REASONLAB_THREADS || threadsPerRun} thread(s) per run${parallel > 1 ? `, ${parallel} runs at a time (they share the machine)` : ''}. Total ${fmtDuration((performance.now() - t0) / 1000)}; 1-minute load average ${load.start.toFixed(1)} at the start, at most ${load.max.toFixed(1)} (above ${cpus().length} means other work shared the cores and the times are upper bounds).`,
     '',
     `Each task trains its recipe (\`src/recipes.ts\`; \`reasonlab train --task T --out R\` with no other flag${extra.length ? `; here with \`${extra.join(' ')}\` added to every run` : ''}) from a random init. Accuracy is **fully right**: the share of the held-out test problems (n in the table) whose greedy completion passes every check (format, every step, the answer). "answer-only" counts the right answer alone, whatever the steps. Times are wall-clock from the start of training, evaluations included; a threshold counts at the first evaluation that reached it.`,
     '',

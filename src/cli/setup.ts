@@ -1,7 +1,9 @@
-// Shared CLI plumbing: backend selection in Node (WebGPU through Dawn when a GPU is there).
+// Shared CLI plumbing: backend selection in Node (WebGPU through Dawn when a GPU is there; wasm on
+// one thread per core, or REASONLAB_THREADS of them).
 
 import { BACKENDS, describeBackend, initBackend, type BackendChoice, type BackendInfo } from '../backend.ts';
 import { installNodeWebGPU } from '../backend/node-webgpu.ts';
+import { nodeWasmHooks } from '../backend/node-wasm-threads.ts';
 import { UserError } from './args.ts';
 
 export async function setupBackend(choice: string | undefined): Promise<BackendInfo> {
@@ -10,7 +12,7 @@ export async function setupBackend(choice: string | undefined): Promise<BackendI
     throw new UserError(`--backend must be one of auto, ${BACKENDS.join(', ')}; got "${choice}"`);
   }
   try {
-    const info = await initBackend(c, { provideWebGPU: () => installNodeWebGPU() });
+    const info = await initBackend(c, { provideWebGPU: () => installNodeWebGPU(), ...nodeWasmHooks() });
     return info;
   } catch (e) {
     throw new UserError((e as Error).message);

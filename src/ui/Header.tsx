@@ -6,7 +6,16 @@ import { resumable } from './Panels.tsx';
 
 function backendText(b: BackendReport): string {
   const adapter = b.adapter ? ` · ${b.adapter}${b.software ? ' (software)' : ''}` : '';
-  return `${b.name}${adapter}`;
+  const threads = b.threads === null ? '' : ` · ${b.threads} thread${b.threads === 1 ? '' : 's'}`;
+  return `${b.name}${adapter}${threads}`;
+}
+
+/** The badge's tooltip: why other backends were skipped, and why wasm runs on one thread. */
+function backendTitle(b: BackendReport | null): string | undefined {
+  if (!b) return undefined;
+  const lines = b.skipped.map((s) => `${s.name} skipped: ${s.reason}`);
+  if (b.threadsNote) lines.push(`one thread: ${b.threadsNote}`);
+  return lines.join('\n');
 }
 
 export function Header(props: {
@@ -30,7 +39,7 @@ export function Header(props: {
     <>
       <header className="topbar">
         <h1>reasonlab</h1>
-        <span className="badge" data-testid="backend-badge" title={backend?.skipped.map((s) => `${s.name} skipped: ${s.reason}`).join('\n')}>
+        <span className="badge" data-testid="backend-badge" title={backendTitle(backend)}>
           {backend ? backendText(backend) : backendErr ? 'no backend' : 'detecting backend…'}
         </span>
         {restoredRun ? (

@@ -1,6 +1,8 @@
 // The experiment lives in the URL: flat `key=value` parameters with the keys of applyOverrides
 // (e.g. ?task=addition&digits=2&preset=nano&train.steps=40), or `?cfg=` holding the same as a
-// compact JSON object. `backend=webgpu|webgl|wasm|cpu` forces a backend and is not a setting.
+// compact JSON object. `backend=webgpu|webgl|wasm|cpu` forces a backend and `threads=N` sets the
+// wasm thread count (1: the single-threaded build); neither is a setting. The app carries both as
+// one backend string, `wasm:2`, which the worker's init() reads.
 
 export function readUrl(): { params: Record<string, string>; backend: string } {
   const q = new URLSearchParams(location.search);
@@ -15,13 +17,16 @@ export function readUrl(): { params: Record<string, string>; backend: string } {
       params.cfg = cfg;
     }
   }
-  for (const [k, v] of q) if (k !== 'backend' && k !== 'cfg') params[k] = v;
-  return { params, backend: q.get('backend') ?? 'auto' };
+  for (const [k, v] of q) if (k !== 'backend' && k !== 'cfg' && k !== 'threads') params[k] = v;
+  const threads = q.get('threads');
+  return { params, backend: (q.get('backend') ?? 'auto') + (threads ? `:${threads}` : '') };
 }
 
-export function writeUrl(params: Record<string, string>, backend: string): void {
+export function writeUrl(params: Record<string, string>, backendAndThreads: string): void {
   const q = new URLSearchParams();
-  if (backend !== 'auto') q.set('backend', backend);
+  const [backend, threads] = backendAndThreads.split(':');
+  if (backend && backend !== 'auto') q.set('backend', backend);
+  if (threads) q.set('threads', threads);
   const order = (k: string) => (k === 'task' ? 0 : k === 'stage' ? 1 : k === 'preset' ? 2 : 3);
   for (const k of Object.keys(params).sort((a, b) => order(a) - order(b))) q.set(k, params[k]!);
   const s = q.toString();

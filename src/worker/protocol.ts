@@ -18,6 +18,10 @@ export interface BackendReport {
   adapter: string | null;
   software: boolean;
   skipped: { name: BackendName; reason: string }[];
+  /** wasm: the threads it runs on; null on other backends. */
+  threads: number | null;
+  /** wasm on 1 thread: why not more. */
+  threadsNote: string | null;
 }
 
 /** Numeric columns of one event type (step, eval, rl_step, passk, ...); nested fields are dotted. */

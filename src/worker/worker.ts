@@ -15,6 +15,8 @@ import { Tokenizer } from '../tokenizer.ts';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import wasmThreadedGlueUrl from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
+import { loadPthreadsFrom } from '../backend/browser-wasm-threads.ts';
 import { generatedRecords, parseDataset, shippedRecords, shippedText, type Dataset } from './data.ts';
 import { APP_PARAMS, configToParams, resolveParams } from './params.ts';
 import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig, RunStatus, RunSummary, SessionUpdate, StatusUpdate, Update } from './protocol.ts';
@@ -94,16 +96,26 @@ function requireIdle(): void {
 }
 
 const api = {
-  /** Initialise a backend: 'auto' tries webgpu, webgl, wasm, cpu; a named one is used or fails. */
+  /**
+   * Initialise a backend: 'auto' tries webgpu, webgl, wasm, cpu; a named one is used or fails.
+   * `NAME:N` (e.g. `wasm:1`, from the link's `threads=N`) also sets the wasm thread count.
+   */
   async init(choice: string): Promise<BackendReport> {
     if (backend) return backend;
     // One initialisation, shared by concurrent callers (React StrictMode mounts the app twice).
     backendInit ??= (async () => {
-      const c = (choice === 'auto' || (BACKENDS as readonly string[]).includes(choice) ? choice : 'auto') as BackendChoice;
+      const [name = 'auto', threadsText] = choice.split(':');
+      const c = (name === 'auto' || (BACKENDS as readonly string[]).includes(name) ? name : 'auto') as BackendChoice;
+      const threads = threadsText === undefined ? undefined : Number(threadsText);
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 0)) {
+        throw new Error(`threads=${threadsText} in the link: use a whole number >= 0 (0 = one per core, 1 = single-threaded)`);
+      }
+      loadPthreadsFrom(new URL(wasmThreadedGlueUrl, import.meta.url).href);
       const info = await initBackend(c, {
         wasmPaths: { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl } as unknown as string,
+        ...(threads !== undefined ? { wasmThreads: threads } : {}),
       });
-      backend = { name: info.name, adapter: info.adapter, software: info.software, skipped: info.skipped };
+      backend = { name: info.name, adapter: info.adapter, software: info.software, skipped: info.skipped, threads: info.threads, threadsNote: info.threadsNote };
       watchDevice();
       return backend;
     })();

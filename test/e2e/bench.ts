@@ -2,6 +2,9 @@
 // the page (the app's own metrics export), written to docs/BROWSER-BENCH.json. Same model and
 // batch on every backend: nano (3 layers, width 48), 2-digit addition (context 32), batch 32, so
 // 1,024 positions per step. The first step (kernel and shader compilation) is reported apart.
+// Arguments: backends, each optionally with a wasm thread count (`wasm:1 wasm:2`), and
+// `--presets nano,micro`, `--rounds N` (the list is run N times, interleaved, so that other load
+// on the machine hits every entry alike), `--out FILE`.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -10,8 +13,24 @@ import { CHROMIUM_ARGS, findChromium, launchChromium, openApp } from './helpers/
 import { ROOT, buildApp, serveApp } from './helpers/server.ts';
 
 const STEPS: Record<string, number> = { wasm: 40, webgl: 12, cpu: 8, webgpu: 5 };
-const only = process.argv.slice(2);
-const backends = only.length ? only : ['wasm', 'webgl', 'cpu', 'webgpu'];
+/** Step counts are for nano; a larger preset runs fewer steps of more work each. */
+const PRESET_STEP_SHARE: Record<string, number> = { nano: 1, micro: 0.5, mini: 0.25 };
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`bench:browser: --${name} needs a value`);
+  args.splice(i, 2);
+  return v;
+};
+const presets = (option('presets') ?? 'nano').split(',');
+for (const p of presets) if (!(p in PRESET_STEP_SHARE)) throw new Error(`bench:browser: unknown preset "${p}" (known: ${Object.keys(PRESET_STEP_SHARE).join(', ')})`);
+const rounds = Number(option('rounds') ?? '1');
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('bench:browser: --rounds must be a whole number >= 1');
+const outFile = option('out') ?? 'docs/BROWSER-BENCH.json';
+const backends = args.length ? args : ['wasm', 'webgl', 'cpu', 'webgpu'];
+for (const b of backends) if (!/^(wasm|webgl|cpu|webgpu)(:\d+)?$/.test(b)) throw new Error(`bench:browser: "${b}" is not a backend (wasm, webgl, cpu, webgpu; wasm:N sets N threads)`);
 const chromiumPath = findChromium();
 if (!chromiumPath) {
   console.error('bench:browser: no chromium found (apt-get install -y chromium)');
@@ -24,9 +43,12 @@ const results: Record<string, unknown>[] = [];
 // Other work on the machine slows every backend; the 1-minute load average tells how busy it was.
 const load = loadavg()[0]!;
 try {
-  for (const backend of backends) {
-    const steps = STEPS[backend] ?? 8;
-    const query = `backend=${backend}&task=addition&digits=2&preset=nano&seed=1&batchSize=32&steps=${steps}&eval.every=100000&eval.n=1`;
+  const runs = Array.from({ length: rounds }, () => presets.flatMap((preset) => backends.map((spec) => ({ preset, spec })))).flat();
+  for (const { preset, spec } of runs) {
+    const [backend = spec, threads] = spec.split(':');
+    const steps = Math.max(4, Math.round((STEPS[backend] ?? 8) * PRESET_STEP_SHARE[preset]!));
+    const query = `backend=${backend}${threads ? `&threads=${threads}` : ''}&task=addition&digits=2&preset=${preset}&seed=1&batchSize=32&steps=${steps}&eval.every=100000&eval.n=1`;
+    const loadAtStart = loadavg()[0]!;
     const app = await openApp(browser, server.url, query);
     const { page } = app;
     const badge = await waitForBadge(page);
@@ -41,11 +63,16 @@ try {
     const tps = m.step?.tokens_per_s ?? [];
     const r = {
       backend,
+      threads: Number(/(\d+) threads?/.exec(badge)?.[1] ?? NaN) || null,
+      preset,
       badge,
+      load_1m_at_start: Number(loadAtStart.toFixed(2)),
       steps,
       batch: 32,
       context: 32,
       tokens_per_s_median: Math.round(median(tps.slice(1))),
+      // The best logged step: the one least slowed by other work on a shared machine.
+      tokens_per_s_best: Math.round(Math.max(...tps.slice(1))),
       tokens_per_s_first_step: Math.round(tps[0] ?? NaN),
       run_s: Number(wall.toFixed(1)),
       main_thread_cpu_share: Number((main.cpu_s / wall).toFixed(3)),
@@ -61,7 +88,7 @@ try {
 }
 const version = browser.version();
 writeFileSync(
-  resolve(ROOT, 'docs/BROWSER-BENCH.json'),
+  resolve(ROOT, outFile),
   JSON.stringify(
     {
       about:
@@ -70,11 +97,11 @@ writeFileSync(
       chromium: version,
       flags: CHROMIUM_ARGS,
       machine: `${cpus().length} CPU cores, no GPU (WebGPU and WebGL run on SwiftShader, in software); load average ${load.toFixed(1)} at the start`,
-      config: 'nano (3 layers, 3 heads, width 48), addition digits=2, batch 32, context 32 (1,024 positions per step)',
+      config: `${presets.join(', ')} (nano: 3 layers, 3 heads, width 48; micro: 4, 4, 128), addition digits=2, batch 32, context 32 (1,024 positions per step)`,
       results,
     },
     null,
     2,
   ) + '\n',
 );
-console.log('written docs/BROWSER-BENCH.json');
+console.log(`written ${outFile}`);
