@@ -162,6 +162,15 @@ function tinyRun(o: Record<string, unknown> = {}): RunConfig {
 }
 
 describe('memory', () => {
+  it('makeParams + disposeParams leave nothing behind (the variables own the weights)', () => {
+    const arrays = randomArrays(cfg, 2);
+    const n0 = tf.memory().numTensors;
+    const p = makeParams(cfg, arrays);
+    expect(tf.memory().numTensors - n0).toBe(paramSpecs(cfg).length);
+    disposeParams(p);
+    expect(tf.memory().numTensors).toBe(n0);
+  });
+
   it('numTensors is flat over 50 Trainer steps and over repeated sampling', async () => {
     const tr = new Trainer(tinyRun({ steps: 100 }));
     const step = (s: number) => tf.dispose(Object.values(tr.trainStep(tr.batchExamples(s))));

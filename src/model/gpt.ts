@@ -39,7 +39,11 @@ export function makeParams(c: ModelConfig, arrays: Map<string, Float32Array>): P
     const n = s.shape.reduce((x, y) => x * y, 1);
     if (!a) throw new Error(`missing parameter ${s.name}`);
     if (a.length !== n) throw new Error(`parameter ${s.name}: expected ${n} values for shape [${s.shape}], got ${a.length}`);
-    params[s.name] = tf.variable(tf.tensor(a, s.shape, 'float32'), true, `${s.name}_${nextVarId++}`);
+    // The variable shares the tensor's data; disposing the tensor drops only its own handle (else
+    // every model made here would keep its initial weights alive after disposeParams).
+    const init = tf.tensor(a, s.shape, 'float32');
+    params[s.name] = tf.variable(init, true, `${s.name}_${nextVarId++}`);
+    init.dispose();
   }
   return params;
 }
