@@ -5,6 +5,7 @@
 // pair's problem can be drawn again. The loaded weights are kept until the run saves a newer
 // checkpoint, so a sitting of ratings loads them once.
 
+import * as tf from '@tensorflow/tfjs';
 import { withDefaults } from '../config.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { problemAt } from '../data/split.ts';
@@ -49,7 +50,9 @@ export class PairSampler {
     if (!task) throw new Error(`rating needs a single-turn task; ${cfg.task.name} is an environment (multi-turn), which the Rate panel does not sample yet`);
     const taskCfg = validateTaskConfig(task, cfg.task.config);
     this.dispose();
-    const params = makeParams(loaded.model, loaded.snapshot.params);
+    // tidy: makeParams leaves each variable's initial tensor handle behind (it shares the
+    // variable's data), which would keep every replaced checkpoint's weights alive.
+    const params = tf.tidy(() => makeParams(loaded.model, loaded.snapshot.params));
     this.cur = { runId, step: ck.step, runName: summary.name, params, model: loaded.model, tok: Tokenizer.fromJSON(loaded.tokenizer), task, taskCfg, seed: hashInts(cfg.train.seed, RATE_SALT) };
     return this.cur;
   }
