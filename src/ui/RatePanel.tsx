@@ -20,6 +20,7 @@ interface Props {
 }
 
 const TEMPERATURES = [0.5, 0.7, 1, 1.3, 1.6];
+const LAST: Record<RateKey, string> = { '1': 'last: 1 was better', '2': 'last: 2 was better', '=': 'last: a tie', s: 'last: skipped' };
 const KEYS: Record<string, RateKey> = { '1': '1', '2': '2', '=': '=', s: 's', S: 's' };
 
 /** Keys typed into a form field are the field's, not ratings. */
@@ -32,6 +33,9 @@ export function RatePanel({ api, runId, sep, download }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  /** What the last key did, so the rater sees it was taken (and that u takes it back). */
+  const [last, setLast] = useState<string | null>(null);
+  const section = useRef<HTMLElement>(null);
   // Results of requests made before a reset (other run, other temperature) are dropped.
   const generation = useRef(0);
   // Store writes run one after another, so an undo never overtakes the rating it takes back.
@@ -60,6 +64,10 @@ export function RatePanel({ api, runId, sep, download }: Props) {
       .catch((e: unknown) => gen === generation.current && setError(errorText(e)));
   }, [api, open, runId, temperature]);
 
+  useEffect(() => {
+    if (open) section.current?.scrollIntoView({ block: 'start' });
+  }, [open]);
+
   // Keep the queue filled ahead of the rater.
   const want = ready && !error && runId ? toRequest(s) : 0;
   useEffect(() => {
@@ -82,6 +90,7 @@ export function RatePanel({ api, runId, sep, download }: Props) {
       if (!current || !runId) return;
       const record = humanRecord(current, key, new Date().toISOString());
       dispatch({ type: 'rated', record });
+      setLast(LAST[key]);
       if (record) void write(() => api.addRating(runId, record));
     },
     [current, runId, api, write],
@@ -91,6 +100,7 @@ export function RatePanel({ api, runId, sep, download }: Props) {
     const last = s.done[s.done.length - 1];
     if (!last || !runId) return;
     dispatch({ type: 'undone' });
+    setLast('undone: rate this pair again');
     void write(() => api.undoRating(runId, last.id));
   }, [s.done, runId, api, write]);
 
@@ -137,7 +147,7 @@ export function RatePanel({ api, runId, sep, download }: Props) {
 
   const pair = current ? displayed(current) : null;
   return (
-    <section className="panel rate" data-testid="rate-panel">
+    <section className="panel rate" data-testid="rate-panel" ref={section}>
       <header>
         <h2>Rate</h2>
         {open && (
@@ -183,8 +193,9 @@ export function RatePanel({ api, runId, sep, download }: Props) {
           )}
           {current && pair ? (
             <div data-testid="rate-pair" data-pair-id={current.source.id}>
-              <div className="prompt">
-                <code data-testid="rate-prompt">{current.source.prompt}</code>
+              <div className="rate-prompt">
+                <span className="muted">prompt</span> <code data-testid="rate-prompt">{current.source.prompt}</code>
+                <span className="muted">· which completion is better?</span>
               </div>
               <div className="rate-sides">
                 {pair.map((text, i) => (
@@ -204,8 +215,9 @@ export function RatePanel({ api, runId, sep, download }: Props) {
                 <button type="button" className="small" disabled={!s.done.length} onClick={undo} data-testid="rate-undo">
                   <kbd>u</kbd> undo
                 </button>
+                {last && <span className="rate-last">{last}</span>}
                 <span className="muted">
-                  step {current.provenance.step} · T {current.provenance.temperature} · which is better? The verifier's verdicts are stored, not shown.
+                  sampled at step {current.provenance.step}, T {current.provenance.temperature} · the verifier's verdicts are stored, not shown
                 </span>
               </div>
             </div>

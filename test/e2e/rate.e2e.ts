@@ -13,7 +13,10 @@ import { TINY_RUN, waitFor, waitForBadge, waitForState } from './helpers/app.ts'
 import { ROOT } from './helpers/server.ts';
 import { noBrowser, useBrowser, withApp } from './helpers/suite.ts';
 
-/** Page-side probe: each keydown starts a clock that stops at the first frame showing another pair. */
+/**
+ * Page-side probe: each keydown starts a clock (the event's time) that stops in the first
+ * animation frame whose DOM shows another pair (just before that frame is painted).
+ */
 const PROBE_JS = `(() => {
   const w = window;
   w.__rate = { lat: [], waiting: 0 };
@@ -22,9 +25,9 @@ const PROBE_JS = `(() => {
     const from = id();
     const t0 = e.timeStamp;
     w.__rate.waiting++;
-    const tick = (t) => {
+    const tick = () => {
       const now = id();
-      if (now !== null && now !== from) { w.__rate.lat.push(t - t0); w.__rate.waiting--; }
+      if (now !== null && now !== from) { w.__rate.lat.push(performance.now() - t0); w.__rate.waiting--; }
       else requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
@@ -85,7 +88,7 @@ describe.skipIf(noBrowser)('Rate panel', () => {
 
       const shots = resolve(ROOT, '.cache/e2e/rate');
       mkdirSync(shots, { recursive: true });
-      await panel.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 56));
+      await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
       await page.screenshot({ path: resolve(shots, 'rate-1280.png') });
 
       // 40 more at a human pace (400 ms to read each pair): 50 ratings in a row.
@@ -104,7 +107,7 @@ describe.skipIf(noBrowser)('Rate panel', () => {
       expect(pct(paced, 0.5)).toBeLessThan(100);
 
       await page.setViewportSize({ width: 400, height: 800 });
-      await panel.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8));
+      await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
       await page.screenshot({ path: resolve(shots, 'rate-400.png') });
       await page.setViewportSize({ width: 1280, height: 800 });
 
