@@ -2,7 +2,8 @@
 // more at a human pace (50 ratings in a row); the time from each keypress to the next pair on
 // screen is measured in the page (keydown -> the animation frame that shows a new pair id). After
 // a reload the ratings are still stored; the export is valid preference JSONL (human rater,
-// shown_first, verdicts), the DPO export leaves the ties out; verdicts are never on screen.
+// shown_first, verdicts), the DPO export leaves the ties out; an import adds only its new valid
+// lines and names the bad one by file:line; verdicts are never on screen.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -138,6 +139,18 @@ describe.skipIf(noBrowser)('Rate panel', () => {
       const dpo = (await download(page, 'rate-export-dpo')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(dpo).toHaveLength(48);
       expect(Object.keys(dpo[0]!)).toEqual(['prompt', 'chosen', 'rejected']);
+
+      // Import: a file of the export (all known), one new valid line and one broken line.
+      const fresh = JSON.stringify({ ...records[0]!, id: 'imported-1' });
+      const upload = `${jsonl}${fresh}\n{"kind":"preference"\n`;
+      await page.getByTestId('rate-import').setInputFiles({ name: 'mine.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(upload) });
+      const note = page.getByTestId('rate-note');
+      await note.waitFor({ timeout: 30_000 });
+      await waitFor(page, 'the import note', async () => /mine\.jsonl: 1 ratings added/.test(await note.innerText()), { timeout: 30_000 });
+      const noteText = await note.innerText();
+      expect(noteText).toMatch(/1 ratings added, 50 already stored, 1 lines refused:/);
+      expect(noteText).toMatch(/mine\.jsonl:52: invalid JSON/);
+      await waitFor(page, '51 stored', async () => (await counter(page)).stored === 51);
       expect(errors).toEqual([]);
     });
   });
