@@ -13,6 +13,7 @@ import type { Demo } from './demos.ts';
 import { Header } from './Header.tsx';
 import { Inspector, Rollouts } from './Inspector.tsx';
 import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
+import { RatePanel } from './RatePanel.tsx';
 import { RunControls, type Command } from './RunControls.tsx';
 import type { RunData } from './rundata.ts';
 import { initialState, reducer, TPS_WINDOW, view } from './state.ts';
@@ -339,6 +340,7 @@ export function App() {
           </div>
           <Inspector samples={cur?.samples ?? []} sep={v.stepSep} />
           <Rollouts samples={cur?.samples ?? []} sep={v.stepSep} />
+          <RatePanel api={api()} runId={status?.runId ?? s.restoredId} sep={v.stepSep} download={download} />
           {s.info && <DatasetExplorer api={api()} params={params} sep={v.formSep} hasUpload={!!status?.dataset} />}
           {cur && cur.warnings.length > 0 && (
             <section className="panel">

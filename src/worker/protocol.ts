@@ -145,3 +145,13 @@ export interface BrowsedRecord {
   verdict: Verdict | null;
   source: string;
 }
+
+/** A run's ratings as the Rate panel opens it. */
+export interface RateInfo {
+  stored: number;
+  /** The next pair number of the run's rating stream. */
+  next: number;
+  task: string;
+  /** The checkpoint step pairs are sampled from (-1: none saved yet). */
+  savedStep: number;
+}

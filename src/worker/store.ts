@@ -1,11 +1,12 @@
 // Runs kept in IndexedDB (idb), so they survive a reload: the run summary, the latest checkpoint
 // (the files of snapshotToFiles), the metric events in chunks written with each checkpoint, and the
-// uploaded dataset a run trained on. A checkpoint and the events up to it go in one transaction:
+// uploaded dataset a run trained on, and the run's preference ratings (Rate panel). A checkpoint and the events up to it go in one transaction:
 // what is stored is always consistent, and a failed write (quota) leaves the previous one intact.
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RlState, SnapshotFiles } from '../train/snapshot.ts';
 import type { TrainEvent } from '../train/events.ts';
+import type { PreferenceRecord } from '../records/preference.ts';
 import type { RunSummary } from './protocol.ts';
 
 export interface StoredCheckpoint {
@@ -27,7 +28,11 @@ interface Schema extends DBSchema {
   checkpoints: { key: string; value: StoredCheckpoint };
   events: { key: [string, number]; value: { runId: string; seq: number; step: number; events: TrainEvent[] } };
   datasets: { key: string; value: { runId: string; name: string; text: string } };
+  /** Ratings in the order given (seq), per run (version 2). */
+  prefs: { key: [string, number]; value: { runId: string; seq: number; record: PreferenceRecord } };
 }
+
+const runRange = (runId: string) => IDBKeyRange.bound([runId, 0], [runId, Infinity]);
 
 export class StorageError extends Error {
   override name = 'StorageError';
@@ -46,12 +51,15 @@ export class RunStore {
   private constructor(private db: IDBPDatabase<Schema>) {}
 
   static async open(name = 'reasonlab'): Promise<RunStore> {
-    const db = await openDB<Schema>(name, 1, {
-      upgrade(db) {
-        db.createObjectStore('runs', { keyPath: 'id' });
-        db.createObjectStore('checkpoints', { keyPath: 'runId' });
-        db.createObjectStore('events', { keyPath: ['runId', 'seq'] });
-        db.createObjectStore('datasets', { keyPath: 'runId' });
+    const db = await openDB<Schema>(name, 2, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore('runs', { keyPath: 'id' });
+          db.createObjectStore('checkpoints', { keyPath: 'runId' });
+          db.createObjectStore('events', { keyPath: ['runId', 'seq'] });
+          db.createObjectStore('datasets', { keyPath: 'runId' });
+        }
+        if (oldVersion < 2) db.createObjectStore('prefs', { keyPath: ['runId', 'seq'] });
       },
     });
     return new RunStore(db);
@@ -115,12 +123,46 @@ export class RunStore {
     return chunks.flatMap((c) => c.events).filter((e) => e.step <= maxStep);
   }
 
+  /** A run's ratings, in the order they were given. */
+  async preferences(runId: string): Promise<PreferenceRecord[]> {
+    return (await this.db.getAll('prefs', runRange(runId))).map((p) => p.record);
+  }
+
+  /** Append ratings to a run, in one transaction (all or none). */
+  async addPreferences(runId: string, records: readonly PreferenceRecord[]): Promise<void> {
+    const tx = this.db.transaction('prefs', 'readwrite');
+    tx.done.catch(() => {});
+    try {
+      const last = await tx.store.openCursor(runRange(runId), 'prev');
+      let seq = last ? last.value.seq + 1 : 0;
+      for (const record of records) await tx.store.put({ runId, seq: seq++, record });
+      await tx.done;
+    } catch (e) {
+      throw new StorageError(storageMessage(e));
+    }
+  }
+
+  /** Remove the run's newest rating with this id (undo); false when there is none. */
+  async removePreference(runId: string, id: string): Promise<boolean> {
+    const tx = this.db.transaction('prefs', 'readwrite');
+    for (let c = await tx.store.openCursor(runRange(runId), 'prev'); c; c = await c.continue()) {
+      if (c.value.record.id === id) {
+        await c.delete();
+        await tx.done;
+        return true;
+      }
+    }
+    await tx.done;
+    return false;
+  }
+
   async delete(runId: string): Promise<void> {
-    const tx = this.db.transaction(['runs', 'checkpoints', 'events', 'datasets'], 'readwrite');
+    const tx = this.db.transaction(['runs', 'checkpoints', 'events', 'datasets', 'prefs'], 'readwrite');
     await tx.objectStore('runs').delete(runId);
     await tx.objectStore('checkpoints').delete(runId);
     await tx.objectStore('events').delete(IDBKeyRange.bound([runId, 0], [runId, Infinity]));
     await tx.objectStore('datasets').delete(runId);
+    await tx.objectStore('prefs').delete(runRange(runId));
     await tx.done;
   }
 }

@@ -23,6 +23,7 @@ import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig
 import { modelSummary, RUN_LOCK, Session } from './session.ts';
 import { batchBuffers, MetricsBuffer } from './metrics.ts';
 import { RunStore } from './store.ts';
+import { rateApi } from './rate-api.ts';
 import { checkpointFiles, snapshotInputs, zipCheckpoint } from './zip.ts';
 
 let backend: BackendReport | null = null;
@@ -321,6 +322,9 @@ const api = {
     const all = source === 'uploaded' ? (dataset?.browse ?? []) : await shippedRecords(cfg.task.name, split);
     return { records: all.slice(offset, offset + limit), total: all.length };
   },
+
+  // The Rate panel (rate-api.ts).
+  ...rateApi(store),
 };
 
 export type TrainerApi = typeof api;

@@ -4,6 +4,7 @@
 //   narrow.png           400x800, same run
 //   inspector.png        the inspector with evaluation samples and verdicts
 //   runs-list.png        the stored runs after a reload
+//   rate.png, rate-narrow.png  the Rate panel (1280x800, 400x800) on that run, after 3 ratings
 //   rl-phase.png         an sft+rl run in its RL phase: shaded RL part, reward/KL/entropy charts
 //   rollouts.png         the RL rollout browser (records with verdicts and advantages)
 import { mkdirSync } from 'node:fs';
@@ -50,6 +51,18 @@ try {
   const list = page.getByTestId('runs-list');
   await list.getByTestId('run-item').first().waitFor();
   await page.screenshot({ path: resolve(OUT, 'runs-list.png') });
+  await page.getByTestId('rate-open').click();
+  await page.getByTestId('rate-pair').waitFor({ timeout: 120_000 });
+  for (const k of ['1', '2', 's']) await page.keyboard.press(k);
+  // Settled: the next pairs are prefetched again.
+  await waitFor(page, 'pairs ready', async () => !/ 0 ready/.test(await page.getByTestId('rate-counter').innerText()), { timeout: 60_000 });
+  const rate = page.getByTestId('rate-panel');
+  await rate.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: resolve(OUT, 'rate.png') });
+  await page.setViewportSize({ width: 400, height: 800 });
+  await rate.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: resolve(OUT, 'rate-narrow.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
   if (app.errors.length) console.warn(`page errors while taking screenshots:\n  ${app.errors.join('\n  ')}`);
   await app.close();
 
