@@ -25,6 +25,24 @@ export interface ChartSpec {
   dynamic?: { type: string; prefix: string; label: (rest: string, run: RunData) => string }[];
   percent?: boolean;
   log?: boolean;
+  /** One or two plain sentences: the chart title's tooltip. */
+  help?: string;
+  /** Plot height in px (170 by default). */
+  height?: number;
+  /** Draw each line as the running median of this many points (a noisy speed line). */
+  smooth?: number;
+}
+
+/** Step numbers are whole: the x axis of a step chart ticks at integers only (not 62.5). */
+const STEP_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
+
+function runningMedian(ys: (number | null)[], k: number): (number | null)[] {
+  return ys.map((y, i) => {
+    if (y === null) return null;
+    const w = ys.slice(Math.max(0, i - k + 1), i + 1).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const m = w.length >> 1;
+    return w.length % 2 ? w[m]! : (w[m - 1]! + w[m]!) / 2;
+  });
 }
 
 export interface ChartRun {
@@ -81,7 +99,7 @@ function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
         xs.push(x[i]!);
         ys.push(v);
       }
-      tables.push([xs, ys] as unknown as uPlot.AlignedData);
+      tables.push([xs, spec.smooth ? runningMedian(ys, spec.smooth) : ys] as unknown as uPlot.AlignedData);
       series.push({
         label: runs.length > 1 ? `${r.label}: ${l.label}` : l.label,
         // One run: a colour per line. Several runs: a colour per run and a dash per line, so the
@@ -142,7 +160,7 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
       const width = Math.max(200, el.clientWidth);
       const opts: uPlot.Options = {
         width,
-        height: 170,
+        height: spec.height ?? 170,
         series,
         legend: { show: true, live: false },
         cursor: { drag: { x: true, y: false } },
@@ -152,7 +170,7 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
           ? { x: { time: false, range: [0, 100] }, y: { range: [0, 1] } }
           : { x: { time: false }, y: spec.log ? { distr: 3 } : spec.percent ? { range: [0, 1] } : {} },
         axes: [
-          { size: 30, font: '11px system-ui', stroke: '#5b6472', ...(empty ? { values: (_u: uPlot, v: number[]) => v.map(() => '') } : {}) },
+          { size: 30, font: '11px system-ui', stroke: '#5b6472', ...(mode === 'step' ? { incrs: STEP_INCRS } : {}), ...(empty ? { values: (_u: uPlot, v: number[]) => v.map(() => '') } : {}) },
           {
             size: 46,
             font: '11px system-ui',
@@ -190,7 +208,7 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
     if (!el) return;
     const ro = new ResizeObserver(() => {
       const u = plot.current?.u;
-      if (u && Math.abs(u.width - el.clientWidth) > 2) u.setSize({ width: Math.max(200, el.clientWidth), height: 170 });
+      if (u && Math.abs(u.width - el.clientWidth) > 2) u.setSize({ width: Math.max(200, el.clientWidth), height: u.height });
     });
     ro.observe(el);
     return () => {
@@ -213,9 +231,12 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
   const lines = linesOf(spec, runs);
   const empty = !runs.some((r) => lines.some((l) => (r.data.col(l.type, l.key)?.length ?? 0) > 0));
   return (
-    <figure className="chart" data-testid={props.testId} {...extra}>
+    <figure className={`chart${spec.height && spec.height < 170 ? ' chart-small' : ''}`} data-testid={props.testId} data-chart={spec.id} {...extra}>
       <figcaption>
-        <span>{spec.title}</span>
+        <span title={spec.help}>
+          {spec.title}
+          {spec.help && <span className="help-mark" aria-hidden="true"> ?</span>}
+        </span>
         <button type="button" className="link" onClick={png} title="Download this chart as PNG">
           PNG
         </button>

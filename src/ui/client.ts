@@ -66,5 +66,13 @@ export function restartWorker(): Client {
 /** A thrown error (from the worker or here) as one readable line: the message, no stack. */
 export function errorText(e: unknown): string {
   const m = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
-  return m.split('\n')[0]!.replace(/^(Config|Record|Checkpoint|Storage)Error: /, '');
+  return pageText(m.split('\n')[0]!.replace(/^(Config|Record|Checkpoint|Storage)Error: /, ''));
+}
+
+/**
+ * The worker's config errors are written for the CLI ("--lr: expected a number", "see `reasonlab
+ * train --help`"): in the page they name the setting as the form and the link do.
+ */
+export function pageText(m: string): string {
+  return m.replace(/\s*\(see `reasonlab[^)]*\)/g, '').replace(/(setting )?--([A-Za-z][\w.]*)/g, (_all, _s, k: string) => `setting "${k}"`);
 }

@@ -84,7 +84,10 @@ export class Session {
     const cfg = spec.cfg;
     this.phase = spec.from?.phase ?? (cfg.stage === 'rl' ? 'rl' : 'sft');
     this.offset = spec.from?.offset ?? 0;
-    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total: runTotal(cfg), message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
+    // A run resumed in its RL phase ends `rl.steps` after its SFT steps (fewer than train.steps
+    // when SFT was cut short by Switch to RL).
+    const total = this.phase === 'rl' && spec.from ? this.offset + cfg.rl.steps : runTotal(cfg);
+    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total, message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
     this.pauseRequested = !!spec.stepMode;
   }
 
@@ -132,6 +135,7 @@ export class Session {
       step: this.status.step,
       phase: this.phase,
       savedStep: this.status.savedStep,
+      total: this.status.total,
       backend: this.spec.backend,
       lastAcc: this.lastAcc,
       datasetName: this.spec.dataset?.name ?? null,
@@ -294,6 +298,9 @@ export class Session {
             ? { params: from.snapshot.params, startStep: from.snapshot.step, tokenizer: from.tokenizer, run }
             : { params, startStep: this.offset, run, ...(this.spec.from ? { tokenizer: this.spec.from.tokenizer } : {}) };
         const t = (this.trainer = new RlTrainer(cfg, init));
+        // Just switched from SFT: save the switch (an RL checkpoint at RL step 0), so a reload
+        // before the first periodic RL checkpoint resumes in RL, not in SFT.
+        if (!this.spec.from || this.spec.from.phase === 'sft') await this.checkpoint();
         reason = await t.run(this.sink, { signal: this.ctrl.signal, checkpointEvery: CHECKPOINT_EVERY, onCheckpoint: this.checkpoint });
         this.check();
       }
