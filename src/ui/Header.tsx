@@ -58,7 +58,7 @@ export function Header(props: {
               ? `${restoredRun.state} (saved run)`
               : restoredRun.state === 'running' || restoredRun.state === 'starting'
                 ? 'closing after the reload… (or training in another tab)'
-                : `${restoredRun.state} · not running`}
+                : `${restoredRun.state} · saved at step ${Math.max(0, restoredRun.savedStep)}`}
           </span>
         ) : status ? (
           <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
