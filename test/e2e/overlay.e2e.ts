@@ -10,12 +10,12 @@ const RUN = 'backend=wasm&task=addition&digits=2&preset=nano&batchSize=16&steps=
 /** The accuracy chart's legend: each series' label and its marker colour. */
 async function legend(page: Page): Promise<{ label: string; color: string }[]> {
   return page.getByTestId('acc-chart').locator('.u-legend .u-series').evaluateAll((rows) =>
-    rows.slice(1).map((r) => {
+    rows.map((r) => {
       const m = r.querySelector('.u-marker') as HTMLElement | null;
       const cs = m ? getComputedStyle(m) : null;
       return { label: (r.querySelector('.u-label')?.textContent ?? '').trim(), color: cs ? cs.borderTopColor || cs.backgroundColor : '' };
     }),
-  );
+  ).then((rows) => rows.filter((r) => r.label !== 'step' && r.label !== 'time (s)'));
 }
 
 async function train(page: Page) {
@@ -36,7 +36,8 @@ describe.skipIf(noBrowser)('compared runs', () => {
       await page.goto(url.toString());
       await train(page);
       const first = page.getByTestId('run-item').filter({ hasText: 'seed 1' });
-      await first.locator('input[type="checkbox"]').check();
+      // (A controlled checkbox: it turns on once the run's metrics are loaded.)
+      await first.locator('input[type="checkbox"]').click();
       const check = async () => {
         const rows = await waitFor(page, 'both runs in the legend', async () => {
           const l = await legend(page);
@@ -50,6 +51,9 @@ describe.skipIf(noBrowser)('compared runs', () => {
         expect(a[0]!.color).not.toBe(b[0]!.color);
         expect(a[0]!.color).not.toBe('');
         expect(b.every((x) => x.label.includes('(this run)'))).toBe(true);
+        // Both runs draw the headline line.
+        expect(a.some((x) => x.label.endsWith('greedy (fully right)'))).toBe(true);
+        expect(b.some((x) => x.label.endsWith('greedy (fully right)'))).toBe(true);
         return rows;
       };
       const before = await check();
