@@ -292,7 +292,7 @@ export function App() {
   const { active, restoredRun } = v;
 
   return (
-    <div className="app">
+    <div className={`app${active ? ' busy' : ''}`}>
       <Header
         backend={s.backend}
         backendErr={s.backendErr}
@@ -308,7 +308,7 @@ export function App() {
         notice={s.notice}
         onDismissNotice={() => dispatch({ type: 'notice', message: null })}
       />
-      <Intro />
+      <Intro compact={!!cur} />
       <div className="layout">
         <aside className="sidebar">
           <RunControls
@@ -366,8 +366,11 @@ export function App() {
           {s.demo && (
             <section className="panel demo-note" data-testid="demo-note">
               <h2>{s.demo.title}</h2>
-              <p>{s.demo.blurb}</p>
-              <p className="muted">{s.demo.watch}</p>
+              <p>{s.demo.watch}</p>
+              <details>
+                <summary className="muted">what was measured</summary>
+                <p className="muted">{s.demo.blurb}</p>
+              </details>
             </section>
           )}
           <div className="charts">

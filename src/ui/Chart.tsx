@@ -175,6 +175,8 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
             size: 46,
             font: '11px system-ui',
             stroke: '#5b6472',
+            // A short chart needs denser ticks, or none may fall inside its range.
+            ...(spec.height && spec.height < 170 ? { space: 16 } : {}),
             values: (_u, v) => v.map((x) => (x == null || (empty && !spec.percent) ? '' : spec.percent ? `${Math.round(x * 100)}%` : Math.abs(x) >= 1000 ? `${+(x / 1000).toFixed(1)}k` : String(+x.toPrecision(3)))),
           },
         ],

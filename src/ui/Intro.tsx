@@ -15,13 +15,17 @@ const TERMS: { term: string; text: string }[] = [
   { term: 'advantage', text: GLOSSARY.advantage },
 ];
 
-export function Intro() {
+/** `compact` once a run is on screen: the glossary stays, the first-steps line makes room for the charts. */
+export function Intro({ compact }: { compact: boolean }) {
   return (
-    <section className="intro" data-testid="intro">
-      <p>
-        <b>Train a tiny language model in your browser</b> to solve small reasoning problems step by step; a verifier checks every step.{' '}
-        <b>Start here:</b> click a demo (or Start), then watch the accuracy chart climb and the sample inspector below it.
-      </p>
+    <section className={`intro${compact ? ' compact' : ''}`} data-testid="intro">
+      {!compact && (
+        <p>
+          <b>Train a tiny language model in your browser</b> to solve small reasoning problems step by step; a verifier checks every step.
+          <br />
+          <b>Start here:</b> click a demo (or Start), then watch the accuracy chart climb and the sample inspector below it.
+        </p>
+      )}
       <details className="glossary">
         <summary>What the words mean</summary>
         <dl>

@@ -44,7 +44,7 @@ export const SPEED_CHART: ChartSpec = {
   id: 'speed',
   title: 'Speed: tokens / s (running median of 10 steps)',
   help: 'Training speed. Each step is noisy, so the lines are running medians; the header shows the same median.',
-  height: 90,
+  height: 110,
   smooth: 10,
   lines: [
     { type: 'step', key: 'tokens_per_s', label: 'SFT' },

@@ -1,14 +1,14 @@
 // `npm run screenshots`: pictures of the main views for docs/screenshots/, taken from the built
 // app in headless chromium (not part of `npm test`).
-//   main-training.png   1280x800 while a run trains
-//   narrow.png           400x800, same run
+//   main-training-250.png  1280x800 after ten evaluations (250 steps)
+// (the first minute at 1280 and 400 wide, main-training.png and narrow.png: first-minute.ts)
 //   inspector.png        the inspector with evaluation samples and verdicts
 //   runs-list.png        the stored runs after a reload
 //   rl-phase.png         an sft+rl run in its RL phase: shaded RL part, reward/KL/entropy charts
 //   rollouts.png         the RL rollout browser (records with verdicts and advantages)
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { waitFor, waitForBadge, waitForState, waitForStep } from './helpers/app.ts';
+import { waitFor, waitForBadge, waitForState } from './helpers/app.ts';
 import { findChromium, launchChromium, openApp } from './helpers/chromium.ts';
 import { ROOT, buildApp, serveApp } from './helpers/server.ts';
 
@@ -31,11 +31,7 @@ try {
   await waitForState(page, ['running'], 120_000);
   // The README's nano settings: accuracy climbs within a few hundred steps.
   await waitFor(page, 'ten accuracy points', (s) => s.accPoints >= 10, { timeout: 400_000 });
-  await page.screenshot({ path: resolve(OUT, 'main-training.png') });
-  await page.setViewportSize({ width: 400, height: 800 });
-  await waitForStep(page, 1);
-  await page.screenshot({ path: resolve(OUT, 'narrow.png') });
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: resolve(OUT, 'main-training-250.png') });
   const inspector = page.getByTestId('inspector');
   await inspector.getByTestId('sample-row').first().waitFor();
   // A viewport picture with the inspector's top just below the sticky top bar (an element
