@@ -2,7 +2,8 @@
 // `npm test`), from the built app in headless chromium, at 1280x800 and at 400x800:
 //   first-load.png / first-load-narrow.png   the page as it opens, nothing stored
 //   main-training.png / narrow.png           about 40 s into the first demo (two runs compared)
-//   first-minute-inspector.png               the sample inspector at that moment
+//   inspector.png                            the sample inspector at that moment
+// No settings in the link: what a newcomer opens (auto picks the backend).
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { waitFor, waitForBadge } from './helpers/app.ts';
@@ -20,7 +21,7 @@ await buildApp();
 const server = await serveApp();
 const browser = await launchChromium(chromiumPath);
 try {
-  const app = await openApp(browser, server.url, 'backend=wasm', { viewport: { width: 1280, height: 800 } });
+  const app = await openApp(browser, server.url, '', { viewport: { width: 1280, height: 800 } });
   const { page } = app;
   await waitForBadge(page);
   await page.getByTestId('runs-list').waitFor();
@@ -40,7 +41,7 @@ try {
   await page.setViewportSize({ width: 1280, height: 800 });
   const inspector = page.getByTestId('inspector');
   await inspector.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 56));
-  await page.screenshot({ path: resolve(OUT, 'first-minute-inspector.png') });
+  await page.screenshot({ path: resolve(OUT, 'inspector.png') });
   if (app.errors.length) console.warn(`page errors:\n  ${app.errors.join('\n  ')}`);
   await app.close();
   console.log(`screenshots written to ${OUT}`);

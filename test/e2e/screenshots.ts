@@ -1,8 +1,7 @@
 // `npm run screenshots`: pictures of the main views for docs/screenshots/, taken from the built
 // app in headless chromium (not part of `npm test`).
 //   main-training-250.png  1280x800 after ten evaluations (250 steps)
-// (the first minute at 1280 and 400 wide, main-training.png and narrow.png: first-minute.ts)
-//   inspector.png        the inspector with evaluation samples and verdicts
+// (the first minute at 1280 and 400 wide, main-training.png, narrow.png and inspector.png: first-minute.ts)
 //   runs-list.png        the stored runs after a reload
 //   rl-phase.png         an sft+rl run in its RL phase: shaded RL part, reward/KL/entropy charts
 //   rollouts.png         the RL rollout browser (records with verdicts and advantages)
@@ -32,13 +31,6 @@ try {
   // The README's nano settings: accuracy climbs within a few hundred steps.
   await waitFor(page, 'ten accuracy points', (s) => s.accPoints >= 10, { timeout: 400_000 });
   await page.screenshot({ path: resolve(OUT, 'main-training-250.png') });
-  const inspector = page.getByTestId('inspector');
-  await inspector.getByTestId('sample-row').first().waitFor();
-  // A viewport picture with the inspector's top just below the sticky top bar (an element
-  // picture would show the bar drawn over the inspector).
-  await inspector.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 56));
-  await page.screenshot({ path: resolve(OUT, 'inspector.png') });
-  await page.evaluate(() => window.scrollTo(0, 0));
   await page.getByTestId('pause-btn').click();
   await waitForState(page, ['paused'], 60_000);
   await page.reload();
