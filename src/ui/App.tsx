@@ -15,6 +15,7 @@ import { Inspector, Rollouts } from './Inspector.tsx';
 import { Intro } from './Intro.tsx';
 import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
 import { RunControls, type Command } from './RunControls.tsx';
+import { DemoNote, Toolbar } from './Toolbar.tsx';
 import type { RunData } from './rundata.ts';
 import { keptDemo, loadKept, saveKept } from './persist.ts';
 import { initialState, reducer, TPS_WINDOW, view } from './state.ts';
@@ -347,32 +348,8 @@ export function App() {
           )}
         </aside>
         <main className="main">
-          <div className="toolbar">
-            <label>
-              x axis{' '}
-              <select value={s.xMode} onChange={(e) => dispatch({ type: 'xMode', mode: e.target.value as 'step' | 'time' })}>
-                <option value="step">step</option>
-                <option value="time">time</option>
-              </select>
-            </label>
-            <button type="button" className="small" disabled={!cur} onClick={() => exportMetrics('csv')}>
-              metrics CSV
-            </button>
-            <button type="button" className="small" disabled={!cur} onClick={() => exportMetrics('json')}>
-              metrics JSON
-            </button>
-            {compare.size > 0 && <span className="muted">comparing with {compare.size} saved run(s): one colour per run</span>}
-          </div>
-          {s.demo && (
-            <section className="panel demo-note" data-testid="demo-note">
-              <h2>{s.demo.title}</h2>
-              <p>{s.demo.watch}</p>
-              <details>
-                <summary className="muted">what was measured</summary>
-                <p className="muted">{s.demo.blurb}</p>
-              </details>
-            </section>
-          )}
+          <Toolbar xMode={s.xMode} onXMode={(mode) => dispatch({ type: 'xMode', mode })} canExport={!!cur} onExport={exportMetrics} compared={compare.size} />
+          {s.demo && <DemoNote demo={s.demo} />}
           <div className="charts">
             <Chart spec={ACC_CHART} runs={chartRuns} mode={s.xMode} testId="acc-chart" points={v.evalPoints} />
             <Chart spec={LOSS_CHART} runs={chartRuns} mode={s.xMode} testId="loss-chart" />
