@@ -43,6 +43,8 @@ export function getClient(): Client {
   const api = wrap<TrainerApi>(worker);
   void api.subscribe(proxy(dispatch)).catch(() => undefined);
   client = { api, generation: ++generation };
+  // Test hook (test/e2e/device-loss.e2e.ts): destroy the WebGPU device, as a driver reset would.
+  (globalThis as { __reasonlabLoseDevice?: () => Promise<boolean> }).__reasonlabLoseDevice = () => getClient().api.loseDevice();
   return client;
 }
 

@@ -311,6 +311,9 @@ export class Session {
       await this.store.putRun(this.summary()).catch(() => undefined);
     } catch (e) {
       this.flushMetrics(true);
+      // A destroyed GPU device fails the running step (a mapAsync error) before its `lost` promise
+      // settles: give it a moment, so the message names the lost device, not the failed call.
+      if (!this.lostDevice && this.spec.backend === 'webgpu') await new Promise((r) => setTimeout(r, 200));
       const m = this.lostDevice
         ? `the GPU device was lost (${this.lostDevice}). Nothing saved is lost: resume the run from its last checkpoint (step ${this.status.savedStep}).`
         : `training failed at step ${this.status.step}: ${(e as Error).message}. Resume continues from the last checkpoint (step ${this.status.savedStep}).`;
