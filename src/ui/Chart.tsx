@@ -7,6 +7,7 @@
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { downsample } from './downsample.ts';
 import type { RunData } from './rundata.ts';
 
 export interface Line {
@@ -32,6 +33,9 @@ export interface ChartSpec {
   /** Draw each line as the running median of this many points (a noisy speed line). */
   smooth?: number;
 }
+
+/** Points per line at most (a chart is ~1000 px wide): longer runs are thinned, see downsample.ts. */
+const MAX_POINTS = 2000;
 
 /** Step numbers are whole: the x axis of a step chart ticks at integers only (not 62.5). */
 const STEP_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
@@ -99,7 +103,8 @@ function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
         xs.push(x[i]!);
         ys.push(v);
       }
-      tables.push([xs, spec.smooth ? runningMedian(ys, spec.smooth) : ys] as unknown as uPlot.AlignedData);
+      const thin = downsample(xs, spec.smooth ? runningMedian(ys, spec.smooth) : ys, MAX_POINTS);
+      tables.push([thin.xs, thin.ys] as unknown as uPlot.AlignedData);
       series.push({
         label: runs.length > 1 ? `${r.label}: ${l.label}` : l.label,
         // One run: a colour per line. Several runs: a colour per run and a dash per line, so the
@@ -108,7 +113,7 @@ function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
         dash: runs.length > 1 ? DASHES[li % DASHES.length] : DASHES[r.index % DASHES.length],
         width: r.index === 0 ? 1.5 : 1.2,
         spanGaps: true,
-        points: { show: xs.length < 60, size: 4 },
+        points: { show: thin.xs.length < 60, size: 4 },
         value: (_u, v) => (v == null ? '–' : spec.percent ? `${(v * 100).toFixed(1)}%` : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(4)),
       });
     });
