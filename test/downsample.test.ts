@@ -1,9 +1,9 @@
 // Thinning long chart series (src/ui/downsample.ts): short series pass unchanged; long ones keep
 // at most ~max points, in increasing x, with the first and last points and every bucket's extremes
-// (a single spike in 20,000 points survives).
+// (a single spike in 20,000 points survives). The running median against a direct computation.
 
 import { describe, expect, it } from 'vitest';
-import { downsample } from '../src/ui/downsample.ts';
+import { downsample, runningMedian } from '../src/ui/downsample.ts';
 
 describe('downsample', () => {
   it('passes a series that fits unchanged', () => {
@@ -30,5 +30,20 @@ describe('downsample', () => {
     expect(out.ys[out.xs.indexOf(778)]).toBe(-50);
     // Every kept point is a point of the input.
     for (let i = 0; i < out.xs.length; i++) expect(out.ys[i]).toBe(ys[out.xs[i]! - 1]);
+  });
+});
+
+describe('runningMedian', () => {
+  it('is the median of each window of the last k non-null values, nulls kept', () => {
+    const ys = [5, 1, null, 9, 3, 3, 8, null, 2, 7];
+    const direct = (k: number) =>
+      ys.map((y, i) => {
+        if (y === null) return null;
+        const w = ys.slice(Math.max(0, i - k + 1), i + 1).filter((v): v is number => v !== null).sort((a, b) => a - b);
+        const m = w.length >> 1;
+        return w.length % 2 ? w[m]! : (w[m - 1]! + w[m]!) / 2;
+      });
+    for (const k of [1, 2, 3, 4, 10]) expect(runningMedian(ys, k)).toEqual(direct(k));
+    expect(runningMedian(ys, 3).slice(0, 5)).toEqual([5, 3, null, 5, 6]);
   });
 });

@@ -7,7 +7,7 @@
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { downsample } from './downsample.ts';
+import { downsample, runningMedian } from './downsample.ts';
 import type { RunData } from './rundata.ts';
 
 export interface Line {
@@ -40,14 +40,6 @@ const MAX_POINTS = 2000;
 /** Step numbers are whole: the x axis of a step chart ticks at integers only (not 62.5). */
 const STEP_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
 
-function runningMedian(ys: (number | null)[], k: number): (number | null)[] {
-  return ys.map((y, i) => {
-    if (y === null) return null;
-    const w = ys.slice(Math.max(0, i - k + 1), i + 1).filter((v): v is number => v !== null).sort((a, b) => a - b);
-    const m = w.length >> 1;
-    return w.length % 2 ? w[m]! : (w[m - 1]! + w[m]!) / 2;
-  });
-}
 
 export interface ChartRun {
   data: RunData;
@@ -83,27 +75,44 @@ export function linesOf(spec: ChartSpec, runs: ChartRun[]): Line[] {
   return out;
 }
 
+/**
+ * A line's points ready to draw: increasing x (a resumed run can repeat a step: the later value
+ * wins), smoothed when the chart asks, thinned to MAX_POINTS. Cached per RunData (immutable), so
+ * a compared run's long lines are prepared once, not at every live update.
+ */
+const prepared = new WeakMap<RunData, Map<string, { xs: number[]; ys: (number | null)[] } | null>>();
+
+function lineTable(d: RunData, l: Line, mode: 'step' | 'time', smooth: number | undefined) {
+  let m = prepared.get(d);
+  if (!m) prepared.set(d, (m = new Map()));
+  const key = `${l.type}|${l.key}|${mode}|${smooth ?? 0}`;
+  if (m.has(key)) return m.get(key)!;
+  const x = xOf(d, l.type, mode);
+  const y = d.col(l.type, l.key);
+  let out: { xs: number[]; ys: (number | null)[] } | null = null;
+  if (x && y && x.length) {
+    const xs: number[] = [];
+    const ys: (number | null)[] = [];
+    for (let i = 0; i < x.length; i++) {
+      const v = Number.isFinite(y[i]!) ? y[i]! : null;
+      while (xs.length && x[i]! <= xs[xs.length - 1]!) (xs.pop(), ys.pop());
+      xs.push(x[i]!);
+      ys.push(v);
+    }
+    out = downsample(xs, smooth ? runningMedian(ys, smooth) : ys, MAX_POINTS);
+  }
+  m.set(key, out);
+  return out;
+}
+
 function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
   const lines = linesOf(spec, runs);
   const tables: uPlot.AlignedData[] = [];
   const series: uPlot.Series[] = [{ label: mode === 'step' ? 'step' : 'time (s)' }];
   runs.forEach((r) => {
     lines.forEach((l, li) => {
-      const x = xOf(r.data, l.type, mode);
-      const y = r.data.col(l.type, l.key);
-      if (!x || !y || !x.length) return;
-      // uPlot wants increasing x; resumed runs can repeat a step, keep the later value.
-      const xs: number[] = [];
-      const ys: (number | null)[] = [];
-      for (let i = 0; i < x.length; i++) {
-        const v = Number.isFinite(y[i]!) ? y[i]! : null;
-        if (xs.length && x[i]! <= xs[xs.length - 1]!) {
-          while (xs.length && x[i]! <= xs[xs.length - 1]!) (xs.pop(), ys.pop());
-        }
-        xs.push(x[i]!);
-        ys.push(v);
-      }
-      const thin = downsample(xs, spec.smooth ? runningMedian(ys, spec.smooth) : ys, MAX_POINTS);
+      const thin = lineTable(r.data, l, mode, spec.smooth);
+      if (!thin) return;
       tables.push([thin.xs, thin.ys] as unknown as uPlot.AlignedData);
       series.push({
         label: runs.length > 1 ? `${r.label}: ${l.label}` : l.label,
