@@ -7,3 +7,8 @@ import type { RunConfig } from './config.ts';
 export function runTotal(cfg: Pick<RunConfig, 'stage' | 'train' | 'rl'>): number {
   return (cfg.stage === 'rl' ? 0 : cfg.train.steps) + (cfg.stage && cfg.stage !== 'sft' ? (cfg.rl?.steps ?? 0) : 0);
 }
+
+/** A stored run's total: the one it recorded (Switch to RL shortens SFT), else its config's. */
+export function storedTotal(r: { total?: number; cfg: Pick<RunConfig, 'stage' | 'train' | 'rl'> }): number {
+  return r.total ?? runTotal(r.cfg);
+}

@@ -32,8 +32,16 @@ function parseLine(value: unknown, where: string, line: number): Row {
     }
     return { line, kind: 'trl', pair: { prompt: value.prompt as string, completion: value.completion as string } };
   }
+  if (isObj(value) && !('id' in value) && !('task' in value)) {
+    // Neither form (e.g. {"question","answer"}): name both forms instead of a missing record field.
+    const keys = Object.keys(value);
+    throw new RecordError(`${where}: ${UNKNOWN_FORM} (this line has ${keys.length ? keys.join(', ') : 'no fields'}). Accepted: full records as written by \`reasonlab generate\` (fields id, task, prompt, gold, ...), or {"prompt","completion"} pairs`);
+  }
   return { line, kind: 'record', record: validateRecord(value, where) };
 }
+
+/** Marks the "neither a record nor a pair" error (the app appends an example line of its task). */
+export const UNKNOWN_FORM = 'not a line format this reads';
 
 /** Parse JSONL text read from `file` (the name is used in messages only). */
 export function parseJsonl(text: string, file: string, opts: ParseOptions = {}): { rows: Row[]; bad: BadLine[] } {

@@ -81,8 +81,13 @@ export async function evaluateAndReport(
     ...(greedy.episodes ? { mean_turns: greedy.episodes.turns, mean_calls: greedy.episodes.calls } : {}),
     elapsed_s: at.elapsed(),
   });
-  for (const it of greedy.items.slice(0, e.samples)) {
-    await sink({ type: 'sample', phase: at.phase, step: at.step, mode: 'greedy', ...it });
+  // A different window of the held-out problems at each evaluation (always the first few would
+  // show a reader the same problems all run long); deterministic in the step.
+  const items = greedy.items;
+  const shown = Math.min(e.samples, items.length);
+  const start = shown ? (Math.round(at.step / Math.max(1, e.every)) * shown) % items.length : 0;
+  for (let i = 0; i < shown; i++) {
+    await sink({ type: 'sample', phase: at.phase, step: at.step, mode: 'greedy', ...items[(start + i) % items.length]! });
   }
   const ks = parsePassK(e.passk);
   let passk: EvalSummary['passk'] = null;

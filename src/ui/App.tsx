@@ -3,7 +3,7 @@
 // by the worker's updates, paced to a render at most every ~100 ms (feed.ts), and by the answers
 // to the calls made here.
 
-import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { RunSummary, StatusUpdate } from '../worker/protocol.ts';
 import { Chart, type ChartRun } from './Chart.tsx';
 import { ACC_CHART, CURRICULUM_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
@@ -12,10 +12,13 @@ import { Settings, type SetParam } from './Controls.tsx';
 import type { Demo } from './demos.ts';
 import { Header } from './Header.tsx';
 import { Inspector, Rollouts } from './Inspector.tsx';
+import { Intro } from './Intro.tsx';
 import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
 import { RatePanel } from './RatePanel.tsx';
 import { RunControls, type Command } from './RunControls.tsx';
+import { DemoNote, Toolbar } from './Toolbar.tsx';
 import type { RunData } from './rundata.ts';
+import { keptDemo, loadKept, saveKept } from './persist.ts';
 import { initialState, reducer, TPS_WINDOW, view } from './state.ts';
 import { readUrl, writeUrl } from './url.ts';
 
@@ -35,6 +38,9 @@ const COMMANDS: Record<Command, string> = { pause: 'pause', resume: 'resume', st
 
 export function App() {
   const initial = useMemo(readUrl, []);
+  // The overlay and the demo queue of before a reload; saved again only once they are back.
+  const kept = useMemo(loadKept, []);
+  const keptBack = useRef(false);
   const [s, dispatch] = useReducer(reducer, initial.params, initialState);
   const { status, resolved, runs, compare, current: cur } = s;
   const v = view(s);
@@ -73,9 +79,10 @@ export function App() {
         const r = await c.resolve(opts.params);
         if (!cancelled()) dispatch({ type: 'resolved', resolved: r });
       } catch (e) {
-        const error = `settings in the link: ${errorText(e)} (using the defaults)`;
+        // The defaults instead, ready to start; the note says what was wrong in the link.
         const r = await c.resolve({});
-        if (!cancelled()) dispatch({ type: 'resolved', resolved: r, error });
+        if (!cancelled()) dispatch({ type: 'resolved', resolved: r });
+        if (!cancelled()) dispatch({ type: 'notice', message: `Settings in the link: ${errorText(e)}. The defaults are loaded instead: Start trains with them.` });
       }
       try {
         const b = await c.init(initial.backend);
@@ -85,12 +92,29 @@ export function App() {
       }
       if (cancelled()) return;
       const list = await refreshRuns();
+      if (!opts.restore || cancelled()) return;
       const newest = list[0];
-      if (!opts.restore || !newest || live.state !== 'idle' || cancelled()) return;
-      const batch = await c.runMetrics(newest.id);
-      if (!cancelled()) dispatch({ type: 'restored', run: newest, batch });
+      if (newest && live.state === 'idle') {
+        const batch = await c.runMetrics(newest.id);
+        if (cancelled()) return;
+        dispatch({ type: 'restored', run: newest, batch });
+      }
+      for (const id of kept.compare) {
+        const run = list.find((r) => r.id === id);
+        if (!run || run.id === newest?.id) continue;
+        const batch = await c.runMetrics(id);
+        if (cancelled()) return;
+        dispatch({ type: 'compareAdd', id, name: run.name, batch });
+      }
+      const demo = keptDemo(kept);
+      if (demo && !cancelled()) {
+        dispatch({ type: 'restoreDemo', ...demo });
+        const next = demo.queue.map((r) => `"${r.name}"`).join(', ');
+        if (next) dispatch({ type: 'notice', message: `The reload interrupted the demo "${demo.demo.title}". Its run is saved: Resume continues it, and ${next} starts when it ends.` });
+      }
+      keptBack.current = true;
     },
-    [refreshRuns, initial.backend],
+    [refreshRuns, initial.backend, kept],
   );
 
   useEffect(() => {
@@ -111,6 +135,20 @@ export function App() {
   useEffect(() => {
     if (resolved) writeUrl(resolved.params, initial.backend);
   }, [resolved, initial.backend]);
+
+  // Keep the overlay and the demo queue for a reload.
+  const { demo, queue } = s;
+  useEffect(() => {
+    if (keptBack.current) saveKept({ compare: [...compare.keys()], demo: demo ? { id: demo.id, queue: queue.map((r) => r.name) } : null });
+  }, [compare, demo, queue]);
+
+  // A run listed as training that this page does not own settles (a reload's old page closing):
+  // read the list again until it does.
+  useEffect(() => {
+    if (!v.unsettled) return;
+    const t = setInterval(() => void refreshRuns(), 1500);
+    return () => clearInterval(t);
+  }, [v.unsettled, refreshRuns]);
 
   // After a run stops, pauses or ends: refresh the list.
   const settled = status && !['idle', 'starting', 'running'].includes(status.state) ? `${status.runId}:${status.state}` : null;
@@ -256,7 +294,7 @@ export function App() {
   const { active, restoredRun } = v;
 
   return (
-    <div className="app">
+    <div className={`app${active ? ' busy' : ''}`}>
       <Header
         backend={s.backend}
         backendErr={s.backendErr}
@@ -266,10 +304,13 @@ export function App() {
         tps={v.tps}
         tpsWindow={TPS_WINDOW}
         inRl={v.inRl}
-        lastAcc={v.lastAcc}
+        accs={v.accs}
         errorMsg={v.errorMsg}
         onDismiss={s.banner ? () => dispatch({ type: 'banner', message: null }) : null}
+        notice={s.notice}
+        onDismissNotice={() => dispatch({ type: 'notice', message: null })}
       />
+      <Intro compact={!!cur} />
       <div className="layout">
         <aside className="sidebar">
           <RunControls
@@ -308,29 +349,8 @@ export function App() {
           )}
         </aside>
         <main className="main">
-          <div className="toolbar">
-            <label>
-              x axis{' '}
-              <select value={s.xMode} onChange={(e) => dispatch({ type: 'xMode', mode: e.target.value as 'step' | 'time' })}>
-                <option value="step">step</option>
-                <option value="time">time</option>
-              </select>
-            </label>
-            <button type="button" className="small" disabled={!cur} onClick={() => exportMetrics('csv')}>
-              metrics CSV
-            </button>
-            <button type="button" className="small" disabled={!cur} onClick={() => exportMetrics('json')}>
-              metrics JSON
-            </button>
-            {compare.size > 0 && <span className="muted">comparing with {compare.size} saved run(s): one colour per run</span>}
-          </div>
-          {s.demo && (
-            <section className="panel demo-note" data-testid="demo-note">
-              <h2>{s.demo.title}</h2>
-              <p>{s.demo.blurb}</p>
-              <p className="muted">{s.demo.watch}</p>
-            </section>
-          )}
+          <Toolbar xMode={s.xMode} onXMode={(mode) => dispatch({ type: 'xMode', mode })} canExport={!!cur} onExport={exportMetrics} compared={compare.size} />
+          {s.demo && <DemoNote demo={s.demo} />}
           <div className="charts">
             <Chart spec={ACC_CHART} runs={chartRuns} mode={s.xMode} testId="acc-chart" points={v.evalPoints} />
             <Chart spec={LOSS_CHART} runs={chartRuns} mode={s.xMode} testId="loss-chart" />
@@ -339,7 +359,7 @@ export function App() {
             <Chart spec={SPEED_CHART} runs={chartRuns} mode={s.xMode} />
           </div>
           <Inspector samples={cur?.samples ?? []} sep={v.stepSep} />
-          <Rollouts samples={cur?.samples ?? []} sep={v.stepSep} />
+          <Rollouts samples={cur?.samples ?? []} sep={v.stepSep} scheme={(runs.find((r) => r.id === cur?.id)?.cfg ?? resolved?.cfg)?.rl.scheme ?? null} />
           <RatePanel api={api()} runId={status?.runId ?? s.restoredId} sep={v.stepSep} download={download} />
           {s.info && <DatasetExplorer api={api()} params={params} sep={v.formSep} hasUpload={!!status?.dataset} />}
           {cur && cur.warnings.length > 0 && (

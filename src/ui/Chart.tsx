@@ -7,6 +7,7 @@
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { downsample, runningMedian } from './downsample.ts';
 import type { RunData } from './rundata.ts';
 
 export interface Line {
@@ -25,7 +26,24 @@ export interface ChartSpec {
   dynamic?: { type: string; prefix: string; label: (rest: string, run: RunData) => string }[];
   percent?: boolean;
   log?: boolean;
+  /** One or two plain sentences: the chart title's tooltip. */
+  help?: string;
+  /** Plot height in px (170 by default). */
+  height?: number;
+  /** Draw each line as the running median of this many points (a noisy speed line). */
+  smooth?: number;
 }
+
+/**
+ * Points per line at most: 400 buckets' lowest and highest point, about one per pixel of a chart
+ * (400-900 px wide). Longer lines are thinned (downsample.ts); a 12,000-step overlay then adds
+ * ~0.1-0.3 s of main-thread CPU per 20 s of training (test/e2e/long-series.e2e.ts).
+ */
+const MAX_POINTS = 800;
+
+/** Step numbers are whole: the x axis of a step chart ticks at integers only (not 62.5). */
+const STEP_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
+
 
 export interface ChartRun {
   data: RunData;
@@ -61,27 +79,45 @@ export function linesOf(spec: ChartSpec, runs: ChartRun[]): Line[] {
   return out;
 }
 
+/**
+ * A line's points ready to draw: increasing x (a resumed run can repeat a step: the later value
+ * wins), smoothed when the chart asks, thinned to MAX_POINTS. Cached per RunData (immutable), so
+ * a compared run's long lines are prepared once, not at every live update.
+ */
+const prepared = new WeakMap<RunData, Map<string, { xs: number[]; ys: (number | null)[] } | null>>();
+
+function lineTable(d: RunData, l: Line, mode: 'step' | 'time', smooth: number | undefined) {
+  let m = prepared.get(d);
+  if (!m) prepared.set(d, (m = new Map()));
+  const key = `${l.type}|${l.key}|${mode}|${smooth ?? 0}`;
+  if (m.has(key)) return m.get(key)!;
+  const x = xOf(d, l.type, mode);
+  const y = d.col(l.type, l.key);
+  let out: { xs: number[]; ys: (number | null)[] } | null = null;
+  if (x && y && x.length) {
+    const xs: number[] = [];
+    const ys: (number | null)[] = [];
+    for (let i = 0; i < x.length; i++) {
+      const v = Number.isFinite(y[i]!) ? y[i]! : null;
+      while (xs.length && x[i]! <= xs[xs.length - 1]!) (xs.pop(), ys.pop());
+      xs.push(x[i]!);
+      ys.push(v);
+    }
+    out = downsample(xs, smooth ? runningMedian(ys, smooth) : ys, MAX_POINTS);
+  }
+  m.set(key, out);
+  return out;
+}
+
 function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
   const lines = linesOf(spec, runs);
   const tables: uPlot.AlignedData[] = [];
   const series: uPlot.Series[] = [{ label: mode === 'step' ? 'step' : 'time (s)' }];
   runs.forEach((r) => {
     lines.forEach((l, li) => {
-      const x = xOf(r.data, l.type, mode);
-      const y = r.data.col(l.type, l.key);
-      if (!x || !y || !x.length) return;
-      // uPlot wants increasing x; resumed runs can repeat a step, keep the later value.
-      const xs: number[] = [];
-      const ys: (number | null)[] = [];
-      for (let i = 0; i < x.length; i++) {
-        const v = Number.isFinite(y[i]!) ? y[i]! : null;
-        if (xs.length && x[i]! <= xs[xs.length - 1]!) {
-          while (xs.length && x[i]! <= xs[xs.length - 1]!) (xs.pop(), ys.pop());
-        }
-        xs.push(x[i]!);
-        ys.push(v);
-      }
-      tables.push([xs, ys] as unknown as uPlot.AlignedData);
+      const thin = lineTable(r.data, l, mode, spec.smooth);
+      if (!thin) return;
+      tables.push([thin.xs, thin.ys] as unknown as uPlot.AlignedData);
       series.push({
         label: runs.length > 1 ? `${r.label}: ${l.label}` : l.label,
         // One run: a colour per line. Several runs: a colour per run and a dash per line, so the
@@ -90,7 +126,7 @@ function build(spec: ChartSpec, runs: ChartRun[], mode: 'step' | 'time') {
         dash: runs.length > 1 ? DASHES[li % DASHES.length] : DASHES[r.index % DASHES.length],
         width: r.index === 0 ? 1.5 : 1.2,
         spanGaps: true,
-        points: { show: xs.length < 60, size: 4 },
+        points: { show: thin.xs.length < 60, size: 4 },
         value: (_u, v) => (v == null ? '–' : spec.percent ? `${(v * 100).toFixed(1)}%` : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(4)),
       });
     });
@@ -142,7 +178,7 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
       const width = Math.max(200, el.clientWidth);
       const opts: uPlot.Options = {
         width,
-        height: 170,
+        height: spec.height ?? 170,
         series,
         legend: { show: true, live: false },
         cursor: { drag: { x: true, y: false } },
@@ -152,11 +188,13 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
           ? { x: { time: false, range: [0, 100] }, y: { range: [0, 1] } }
           : { x: { time: false }, y: spec.log ? { distr: 3 } : spec.percent ? { range: [0, 1] } : {} },
         axes: [
-          { size: 30, font: '11px system-ui', stroke: '#5b6472', ...(empty ? { values: (_u: uPlot, v: number[]) => v.map(() => '') } : {}) },
+          { size: 30, font: '11px system-ui', stroke: '#5b6472', ...(mode === 'step' ? { incrs: STEP_INCRS } : {}), ...(empty ? { values: (_u: uPlot, v: number[]) => v.map(() => '') } : {}) },
           {
             size: 46,
             font: '11px system-ui',
             stroke: '#5b6472',
+            // A short chart needs denser ticks, or none may fall inside its range.
+            ...(spec.height && spec.height < 170 ? { space: 16 } : {}),
             values: (_u, v) => v.map((x) => (x == null || (empty && !spec.percent) ? '' : spec.percent ? `${Math.round(x * 100)}%` : Math.abs(x) >= 1000 ? `${+(x / 1000).toFixed(1)}k` : String(+x.toPrecision(3)))),
           },
         ],
@@ -190,7 +228,7 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
     if (!el) return;
     const ro = new ResizeObserver(() => {
       const u = plot.current?.u;
-      if (u && Math.abs(u.width - el.clientWidth) > 2) u.setSize({ width: Math.max(200, el.clientWidth), height: 170 });
+      if (u && Math.abs(u.width - el.clientWidth) > 2) u.setSize({ width: Math.max(200, el.clientWidth), height: u.height });
     });
     ro.observe(el);
     return () => {
@@ -213,9 +251,12 @@ export const Chart = memo(function Chart(props: { spec: ChartSpec; runs: ChartRu
   const lines = linesOf(spec, runs);
   const empty = !runs.some((r) => lines.some((l) => (r.data.col(l.type, l.key)?.length ?? 0) > 0));
   return (
-    <figure className="chart" data-testid={props.testId} {...extra}>
+    <figure className={`chart${spec.height && spec.height < 170 ? ' chart-small' : ''}`} data-testid={props.testId} data-chart={spec.id} {...extra}>
       <figcaption>
-        <span>{spec.title}</span>
+        <span title={spec.help}>
+          {spec.title}
+          {spec.help && <span className="help-mark" aria-hidden="true"> ?</span>}
+        </span>
         <button type="button" className="link" onClick={png} title="Download this chart as PNG">
           PNG
         </button>

@@ -2,18 +2,21 @@
 // speed and accuracy; below it the skipped backends and the error banner.
 
 import type { BackendReport, RunSummary, StatusUpdate } from '../worker/protocol.ts';
+import { GLOSSARY } from './glossary.ts';
 import { resumable } from './Panels.tsx';
 
+const WHERE: Record<string, string> = { webgpu: 'on the GPU', webgl: 'on the GPU', wasm: 'on the CPU', cpu: 'on the CPU, slow' };
+
+/** One plain phrase; the adapter and why other backends were passed over go in the tooltip. */
 function backendText(b: BackendReport): string {
-  const adapter = b.adapter ? ` · ${b.adapter}${b.software ? ' (software)' : ''}` : '';
   const threads = b.threads === null ? '' : ` · ${b.threads} thread${b.threads === 1 ? '' : 's'}`;
-  return `${b.name}${adapter}${threads}`;
+  return `${b.name} · ${b.software ? 'software GPU, slow' : (WHERE[b.name] ?? '')}${threads}`;
 }
 
-/** The badge's tooltip: why other backends were skipped, and why wasm runs on one thread. */
-function backendTitle(b: BackendReport | null): string | undefined {
-  if (!b) return undefined;
-  const lines = b.skipped.map((s) => `${s.name} skipped: ${s.reason}`);
+/** The badge's tooltip: the adapter, why other backends were skipped, and why wasm runs on one thread. */
+function backendTitle(b: BackendReport): string {
+  const adapter = b.adapter ? [`adapter: ${b.adapter}${b.software ? ' (software)' : ''}`] : [];
+  const lines = [...adapter, ...b.skipped.map((s) => `${s.name} skipped: ${s.reason}`)];
   if (b.threadsNote) lines.push(`one thread: ${b.threadsNote}`);
   return lines.join('\n');
 }
@@ -29,17 +32,21 @@ export function Header(props: {
   tps: number | null;
   tpsWindow: number;
   inRl: boolean;
-  lastAcc: number | null;
+  /** Held-out accuracy of the run on screen, or of each run of a demo (named). */
+  accs: { name: string | null; acc: number }[];
   errorMsg: string | null;
+  /** A note that needs no fix, dismissable. */
+  notice: string | null;
+  onDismissNotice: () => void;
   /** Set when the banner is the app's own message (it can be dismissed). */
   onDismiss: (() => void) | null;
 }) {
-  const { backend, backendErr, status, restoredRun, shown, tps, tpsWindow, lastAcc, errorMsg } = props;
+  const { backend, backendErr, status, restoredRun, shown, tps, tpsWindow, accs, errorMsg } = props;
   return (
     <>
       <header className="topbar">
         <h1>reasonlab</h1>
-        <span className="badge" data-testid="backend-badge" title={backendTitle(backend)}>
+        <span className="badge" data-testid="backend-badge" title={backend ? backendTitle(backend) : undefined}>
           {backend ? backendText(backend) : backendErr ? 'no backend' : 'detecting backend…'}
         </span>
         {restoredRun ? (
@@ -51,7 +58,11 @@ export function Header(props: {
             data-restored={restoredRun.state}
             title={`A saved run, loaded from this browser: nothing is training.${resumable(restoredRun) ? ` Resume continues it from step ${restoredRun.savedStep}.` : ''}`}
           >
-            {restoredRun.state === 'done' || restoredRun.state === 'stopped' ? `${restoredRun.state} (saved run)` : `${restoredRun.state} · not running`}
+            {restoredRun.state === 'done' || restoredRun.state === 'stopped'
+              ? `${restoredRun.state} (saved run)`
+              : restoredRun.state === 'running' || restoredRun.state === 'starting'
+                ? 'closing after the reload… (or training in another tab)'
+                : `${restoredRun.state} · saved at step ${Math.max(0, restoredRun.savedStep)}`}
           </span>
         ) : status ? (
           <span className={`state state-${status.state}`} data-testid="run-state" data-state={status.state}>
@@ -65,27 +76,36 @@ export function Header(props: {
         )}
         <span className="counter" data-testid="step-counter" data-step={shown.step}>
           step {shown.step}
-          {shown.total ? ` / ${shown.total}` : ''} · {shown.phase.toUpperCase()}
+          {shown.total ? ` / ${shown.total}` : ''} · <abbr title={GLOSSARY[shown.phase === 'rl' ? 'RL' : 'SFT']}>{shown.phase.toUpperCase()}</abbr>
         </span>
         {tps !== null && (
           <span className="muted" data-testid="tokens-per-s" data-value={tps} title={`Median over the last ${tpsWindow} logged steps${props.inRl ? ' (RL update speed)' : ''}`}>
             {Math.round(tps).toLocaleString('en-US')} tok/s <span className="fine">(median, last {tpsWindow} steps)</span>
           </span>
         )}
-        {lastAcc !== null && (
-          <span className="muted" title="Last held-out greedy accuracy: fully right (format, every step and the answer)">
-            acc {(lastAcc * 100).toFixed(1)}% fully right
+        {accs.length > 0 && (
+          <span className="muted" data-testid="header-acc" title="Last held-out greedy accuracy: fully right (format, every step and the answer)">
+            acc {accs.map((a) => `${a.name ? `${a.name} ` : ''}${(a.acc * 100).toFixed(1)}%`).join(' · ')} fully right
           </span>
         )}
       </header>
       {backend && backend.skipped.length > 0 && (
-        <p className="skipped muted">
+        <details className="skipped muted">
+          <summary>why {backend.name}?</summary>
           {backend.skipped.map((s) => (
             <span key={s.name}>
               {s.name} skipped: {s.reason}.{' '}
             </span>
           ))}
-        </p>
+        </details>
+      )}
+      {props.notice && (
+        <div className="notice" data-testid="notice" role="status">
+          <span>{props.notice}</span>
+          <button type="button" className="link" onClick={props.onDismissNotice}>
+            dismiss
+          </button>
+        </div>
       )}
       {errorMsg && (
         <div className="banner" data-testid="error-banner" role="alert">

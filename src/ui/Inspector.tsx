@@ -1,9 +1,13 @@
-// Looking inside the model: the latest evaluation samples with their verdicts (the trace split
-// into steps, the first wrong step highlighted, each check with its reason; filter by failing
-// check) and, in the RL phase, the rollouts with their advantages. Model text is React text only.
+// Looking inside the model: the samples of an evaluation (the latest, or one picked) with their
+// verdicts (the trace split into steps, the first wrong step highlighted, each check with its
+// reason; filter by failing check; paged) and, in the RL phase, the rollouts with their
+// advantages, and why a rewarded rollout can still be wrong. Model text is React text only.
 
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo, useState, type ReactNode } from 'react';
 import type { SampleRow } from '../worker/protocol.ts';
+import { checkHelp, GLOSSARY } from './glossary.ts';
+
+const PAGE = 8;
 
 /** The completion cut into tags, trace steps (split on the task's step separator) and the rest. */
 function pieces(completion: string, sep: string): { text: string; kind: 'tag' | 'step' | 'sep' | 'text'; step?: number }[] {
@@ -38,18 +42,48 @@ export const Completion = memo(function Completion({ text, sep, wrongStep }: { t
 /** Fully right (every check), right answer through wrong steps, or wrong. */
 const fully = (v: SampleRow['verdict']) => v.fully_correct ?? v.checks.every((c) => c.passed);
 
-function SampleItem({ s, sep }: { s: SampleRow; sep: string }) {
+/**
+ * A rollout paid the top reward although a check failed: say which checks the reward scheme pays
+ * (rl.scheme), so a reader does not take "reward 1.00" for "right".
+ */
+export function rewardNote(s: SampleRow, scheme: string | null): string | null {
+  const v = s.verdict;
+  if (s.kind !== 'rollout' || fully(v) || !v.correct || v.reward < 1) return null;
+  const failed = v.checks.filter((c) => !c.passed).map((c) => c.name).join(' and ');
+  const pays: Record<string, string> = {
+    binary: 'the binary reward pays the format and the answer only',
+    tinyzero: 'the tinyzero reward pays the answer only',
+    logicrl: 'the logicrl reward pays the format and the answer only',
+    process: 'the process reward pays part for the steps, part for the answer',
+  };
+  return `right answer, wrong ${failed || 'steps'}: ${(scheme && pays[scheme]) ?? `the ${scheme ?? 'run\'s'} reward does not check every step`}.`;
+}
+
+function SampleItem({ s, sep, scheme }: { s: SampleRow; sep: string; scheme: string | null }) {
   const v = s.verdict;
   const ok = fully(v);
+  const note = rewardNote(s, scheme);
   return (
     <li className={`sample ${ok ? 'ok' : 'bad'}`} data-testid="sample-row" data-correct={String(v.correct)} data-fully={String(ok)}>
       <div className="sample-head">
         <span className={`verdict ${ok ? 'ok' : 'bad'}`}>{ok ? '✓ fully right' : v.correct ? '✗ right answer, wrong steps' : '✗ wrong'}</span>
         <span className="muted">
-          step {s.step} · {s.phase}
-          {s.advantage !== undefined ? ` · advantage ${s.advantage.toFixed(2)}` : ''} · reward {v.reward.toFixed(2)}
+          step {s.step} · <abbr title={GLOSSARY[s.phase === 'rl' ? 'RL' : 'SFT']}>{s.phase}</abbr>
+          {s.advantage !== undefined && (
+            <>
+              {' · '}
+              <abbr title={GLOSSARY.advantage}>advantage</abbr> {s.advantage.toFixed(2)}
+            </>
+          )}
+          {' · '}
+          <abbr title={GLOSSARY.reward}>reward</abbr> {v.reward.toFixed(2)}
         </span>
       </div>
+      {note && (
+        <p className="reward-note" data-testid="reward-note">
+          {note}
+        </p>
+      )}
       <div className="prompt">
         <code>{s.prompt}</code>
       </div>
@@ -57,7 +91,7 @@ function SampleItem({ s, sep }: { s: SampleRow; sep: string }) {
       <ul className="checks">
         {v.checks.map((c) => (
           <li key={c.name} className={c.passed ? 'ok' : 'bad'}>
-            <b>{c.name}</b> {c.passed ? '✓' : '✗'} <span>{c.detail}</span>
+            <b title={checkHelp(c.name)}>{c.name}</b> {c.passed ? '✓' : '✗'} <span>{c.detail}</span>
           </li>
         ))}
         {v.first_wrong_step && (
@@ -93,56 +127,99 @@ function useFilter(rows: SampleRow[]) {
       ))}
     </select>
   );
-  return { shown, select };
+  return { shown, select, filter };
+}
+
+/** Page through a long list, PAGE rows at a time. */
+function usePages<T>(rows: T[], reset: unknown) {
+  const [page, setPage] = useState({ n: 0, reset });
+  const cur = page.reset === reset ? page.n : 0;
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  const n = Math.min(cur, pages - 1);
+  const go = (to: number) => setPage({ n: Math.max(0, Math.min(pages - 1, to)), reset });
+  const pager: ReactNode =
+    rows.length > PAGE ? (
+      <div className="pager" data-testid="pager">
+        <button type="button" className="small" disabled={n === 0} onClick={() => go(n - 1)}>
+          ← previous
+        </button>
+        <span className="muted">
+          {n * PAGE + 1}–{Math.min(rows.length, (n + 1) * PAGE)} of {rows.length}
+        </span>
+        <button type="button" className="small" disabled={n >= pages - 1} onClick={() => go(n + 1)}>
+          next →
+        </button>
+      </div>
+    ) : null;
+  return { page: rows.slice(n * PAGE, (n + 1) * PAGE), pager };
+}
+
+/** A picker of the steps that have rows (newest first); null picks the newest. */
+function useStepPick(rows: readonly SampleRow[], label: string) {
+  const steps = useMemo(() => [...new Set(rows.map((r) => r.step))].sort((a, b) => b - a), [rows]);
+  const [pick, setPick] = useState<number | null>(null);
+  const step = pick !== null && steps.includes(pick) ? pick : (steps[0] ?? null);
+  const select = (
+    <select value={pick !== null && steps.includes(pick) ? pick : ''} onChange={(e) => setPick(e.target.value === '' ? null : Number(e.target.value))} aria-label={label}>
+      <option value="">latest (step {steps[0] ?? '–'})</option>
+      {steps.map((s) => (
+        <option key={s} value={s}>
+          step {s}
+        </option>
+      ))}
+    </select>
+  );
+  return { step, select };
 }
 
 export const Inspector = memo(function Inspector({ samples, sep }: { samples: readonly SampleRow[]; sep: string }) {
-  const evalRows = useMemo(() => samples.filter((s) => s.kind === 'sample').slice(-24).reverse(), [samples]);
-  const { shown, select } = useFilter(evalRows);
+  const evalRows = useMemo(() => samples.filter((s) => s.kind === 'sample'), [samples]);
+  const { step, select: stepSelect } = useStepPick(evalRows, 'Evaluation');
+  const { shown, select, filter } = useFilter(evalRows.filter((r) => r.step === step));
+  const { page, pager } = usePages(shown, `${step}|${filter}`);
   return (
     <section className="panel" data-testid="inspector">
       <header>
         <h2>Sample inspector</h2>
+        {evalRows.length > 0 && stepSelect}
         {select}
       </header>
       {evalRows.length === 0 ? (
-        <p className="muted">Samples of each held-out evaluation appear here, with the verifier's verdict for every check.</p>
+        <p className="muted">Held-out problems answered at each evaluation appear here, with the verifier's verdict for every check (a different few each time; raise "samples shown" in the Evaluation settings to see more).</p>
       ) : (
-        <ul className="samples">
-          {shown.map((s, i) => (
-            <SampleItem key={`${s.step}-${i}`} s={s} sep={sep} />
-          ))}
-        </ul>
+        <>
+          <ul className="samples">
+            {page.map((s, i) => (
+              <SampleItem key={`${s.step}-${i}`} s={s} sep={sep} scheme={null} />
+            ))}
+          </ul>
+          {shown.length === 0 && <p className="muted">No sample of this evaluation matches the filter.</p>}
+          {pager}
+        </>
       )}
     </section>
   );
 });
 
-export const Rollouts = memo(function Rollouts({ samples, sep }: { samples: readonly SampleRow[]; sep: string }) {
+export const Rollouts = memo(function Rollouts({ samples, sep, scheme }: { samples: readonly SampleRow[]; sep: string; scheme: string | null }) {
   const rows = useMemo(() => samples.filter((s) => s.kind === 'rollout'), [samples]);
-  const steps = useMemo(() => [...new Set(rows.map((r) => r.step))].sort((a, b) => b - a), [rows]);
-  const [pick, setPick] = useState<number | null>(null);
-  const step = pick !== null && steps.includes(pick) ? pick : (steps[0] ?? null);
-  const { shown, select } = useFilter(rows.filter((r) => r.step === step));
+  const { step, select: stepSelect } = useStepPick(rows, 'RL step');
+  const { shown, select, filter } = useFilter(rows.filter((r) => r.step === step));
+  const { page, pager } = usePages(shown, `${step}|${filter}`);
   if (!rows.length) return null;
   return (
     <section className="panel" data-testid="rollouts">
       <header>
         <h2>RL rollouts</h2>
-        <select value={step ?? ''} onChange={(e) => setPick(Number(e.target.value))} aria-label="RL step">
-          {steps.map((s) => (
-            <option key={s} value={s}>
-              step {s}
-            </option>
-          ))}
-        </select>
+        {stepSelect}
         {select}
       </header>
       <ul className="samples">
-        {shown.slice(0, 32).map((s, i) => (
-          <SampleItem key={`${s.step}-${i}`} s={s} sep={sep} />
+        {page.map((s, i) => (
+          <SampleItem key={`${s.step}-${i}`} s={s} sep={sep} scheme={scheme} />
         ))}
       </ul>
+      {pager}
     </section>
   );
 });

@@ -2,7 +2,7 @@
 // explorer, and the stored runs (resume, compare, checkpoint download/upload, delete).
 
 import { memo, useState } from 'react';
-import { runTotal } from '../runsteps.ts';
+import { storedTotal } from '../runsteps.ts';
 import type { BrowsedRecord, DatasetInfo, RunSummary } from '../worker/protocol.ts';
 import { errorText, type Api } from './client.ts';
 import { Completion } from './Inspector.tsx';
@@ -111,7 +111,7 @@ export function DatasetExplorer({ api, params, sep, hasUpload }: { api: Api; par
 }
 
 /** A stored run that is not training can be continued (not finished, has a checkpoint). */
-export const resumable = (r: RunSummary) => r.savedStep >= 0 && r.savedStep < runTotal(r.cfg) && r.state !== 'done';
+export const resumable = (r: RunSummary) => r.savedStep >= 0 && r.savedStep < storedTotal(r) && r.state !== 'done';
 
 /** The run's state line: where it stands and what Resume would do. */
 function stateText(r: RunSummary, total: number, live: boolean): string {
@@ -163,7 +163,7 @@ export const RunsList = memo(function RunsList(props: {
       ) : (
         <ul>
           {runs.map((stored) => {
-            const total = runTotal(stored.cfg);
+            const total = storedTotal(stored);
             const live = stored.id === currentId && busy;
             const r = live && props.liveSaved !== null ? { ...stored, savedStep: Math.max(stored.savedStep, props.liveSaved) } : stored;
             return (

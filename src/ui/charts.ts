@@ -3,11 +3,13 @@
 // curriculum adds the accuracy at its current level and a chart of the level over steps.
 
 import type { ChartSpec } from './Chart.tsx';
+import { GLOSSARY } from './glossary.ts';
 
 export const ACC_CHART: ChartSpec = {
   id: 'accuracy',
   title: 'Held-out accuracy (fully right: format, every step and the answer)',
   percent: true,
+  help: `${GLOSSARY.heldOut} ${GLOSSARY.greedy} ${GLOSSARY.sampled} ${GLOSSARY.passk}`,
   // Fully right is the headline; the answer-only share and the right-answer-wrong-steps rate are
   // drawn beside it (runs stored before they existed simply lack those lines).
   lines: [
@@ -24,6 +26,7 @@ export const ACC_CHART: ChartSpec = {
 export const LOSS_CHART: ChartSpec = {
   id: 'loss',
   title: 'Loss',
+  help: 'SFT loss: how surprised the model is by the worked solutions (lower is better). RL policy loss: the GRPO objective; it is not a quality measure, watch the reward instead.',
   lines: [
     { type: 'step', key: 'loss', label: 'SFT loss' },
     { type: 'rl_step', key: 'loss', label: 'RL policy loss' },
@@ -39,7 +42,10 @@ export const CURRICULUM_CHART: ChartSpec = {
 
 export const SPEED_CHART: ChartSpec = {
   id: 'speed',
-  title: 'Tokens / s',
+  title: 'Speed: tokens / s (running median of 10 steps)',
+  help: 'Training speed. Each step is noisy, so the lines are running medians; the header shows the same median.',
+  height: 110,
+  smooth: 10,
   lines: [
     { type: 'step', key: 'tokens_per_s', label: 'SFT' },
     { type: 'rl_step', key: 'sample_tokens_per_s', label: 'RL sampling' },
@@ -51,6 +57,7 @@ export const RL_CHARTS: ChartSpec[] = [
   {
     id: 'reward',
     title: 'Reward (mean, and pass rate per check)',
+    help: `${GLOSSARY.reward} The check lines are the share of rollouts passing each check (${GLOSSARY.format} ${GLOSSARY.steps} ${GLOSSARY.answer})`,
     lines: [{ type: 'rl_step', key: 'reward_mean', label: 'reward' }],
     dynamic: [{ type: 'rl_step', prefix: 'check_pass.', label: (k) => k }],
   },
@@ -62,11 +69,12 @@ export const RL_CHARTS: ChartSpec[] = [
       { type: 'rl_step', key: 'len_max', label: 'max' },
     ],
   },
-  { id: 'kl', title: 'KL to the start policy', lines: [{ type: 'rl_step', key: 'kl', label: 'KL (k3)' }] },
-  { id: 'entropy', title: 'Entropy (nats/token)', lines: [{ type: 'rl_step', key: 'entropy', label: 'entropy' }] },
+  { id: 'kl', title: 'KL to the start policy', help: 'How far RL has moved the model from where RL began (0 = unchanged).', lines: [{ type: 'rl_step', key: 'kl', label: 'KL (k3)' }] },
+  { id: 'entropy', title: 'Entropy (nats/token)', help: 'How unsure the model is when it picks each token; near 0 it always writes the same answer.', lines: [{ type: 'rl_step', key: 'entropy', label: 'entropy' }] },
   {
     id: 'zerovar',
     title: 'Zero-variance groups',
+    help: 'Share of problems whose answers all got the same reward (all right or all wrong): their advantages are 0, so they teach nothing.',
     percent: true,
     lines: [{ type: 'rl_step', key: 'zero_var_share', label: 'share' }],
   },

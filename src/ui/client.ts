@@ -43,6 +43,8 @@ export function getClient(): Client {
   const api = wrap<TrainerApi>(worker);
   void api.subscribe(proxy(dispatch)).catch(() => undefined);
   client = { api, generation: ++generation };
+  // Test hook (test/e2e/device-loss.e2e.ts): destroy the WebGPU device, as a driver reset would.
+  (globalThis as { __reasonlabLoseDevice?: () => Promise<boolean> }).__reasonlabLoseDevice = () => getClient().api.loseDevice();
   return client;
 }
 
@@ -66,5 +68,13 @@ export function restartWorker(): Client {
 /** A thrown error (from the worker or here) as one readable line: the message, no stack. */
 export function errorText(e: unknown): string {
   const m = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
-  return m.split('\n')[0]!.replace(/^(Config|Record|Checkpoint|Storage)Error: /, '');
+  return pageText(m.split('\n')[0]!.replace(/^(Config|Record|Checkpoint|Storage)Error: /, ''));
+}
+
+/**
+ * The worker's config errors are written for the CLI ("--lr: expected a number", "see `reasonlab
+ * train --help`"): in the page they name the setting as the form and the link do.
+ */
+export function pageText(m: string): string {
+  return m.replace(/\s*\(see `reasonlab[^)]*\)/g, '').replace(/(setting )?--([A-Za-z][\w.]*)/g, (_all, _s, k: string) => `setting "${k}"`);
 }

@@ -3,7 +3,7 @@
 // immutable too). `view` derives what the page shows. Pure: no React, no DOM, no worker calls;
 // App.tsx makes the calls and dispatches their answers.
 
-import { runTotal } from '../runsteps.ts';
+import { storedTotal } from '../runsteps.ts';
 import type { AppInfo, BackendReport, MetricBatch, ResolvedConfig, RunSummary, StatusUpdate, Update } from '../worker/protocol.ts';
 import type { Demo } from './demos.ts';
 import { RunData } from './rundata.ts';
@@ -23,6 +23,8 @@ export interface UiState {
   status: StatusUpdate | null;
   /** The app's own error message (a failed call), dismissable. */
   banner: string | null;
+  /** A note that needs no fix (bad link settings replaced by the defaults, a demo cut by a reload), dismissable. */
+  notice: string | null;
   runs: RunSummary[];
   /** The stored run shown after a load (its metrics in the charts) while nothing trains. */
   restoredId: string | null;
@@ -52,6 +54,9 @@ export type Action =
   | { type: 'backendErr'; error: string }
   | { type: 'runs'; runs: RunSummary[] }
   | { type: 'banner'; message: string | null }
+  | { type: 'notice'; message: string | null }
+  /** A demo cut short by a reload: its note and the runs still to start come back. */
+  | { type: 'restoreDemo'; demo: Demo; queue: readonly DemoRun[] }
   | { type: 'restored'; run: RunSummary; batch: MetricBatch }
   | { type: 'demo'; demo: Demo | null }
   | { type: 'starting' }
@@ -72,6 +77,7 @@ export function initialState(params: Record<string, string>): UiState {
     backendErr: null,
     status: null,
     banner: null,
+    notice: null,
     runs: [],
     restoredId: null,
     current: null,
@@ -135,6 +141,10 @@ export function reducer(s: UiState, a: Action): UiState {
       return { ...s, runs: a.runs };
     case 'banner':
       return { ...s, banner: a.message };
+    case 'notice':
+      return { ...s, notice: a.message };
+    case 'restoreDemo':
+      return { ...s, demo: a.demo, queue: a.queue };
     case 'restored':
       // Only while nothing else is on screen (a run started meanwhile wins).
       if (s.status?.state !== 'idle' || s.current) return s;
@@ -181,7 +191,7 @@ export function view(s: UiState) {
   // After a load: the newest stored run, shown (not training) until something starts.
   const restoredRun = state === 'idle' && s.restoredId ? (s.runs.find((r) => r.id === s.restoredId) ?? null) : null;
   const shown = restoredRun
-    ? { step: restoredRun.step, total: runTotal(restoredRun.cfg), phase: restoredRun.phase }
+    ? { step: restoredRun.step, total: storedTotal(restoredRun), phase: restoredRun.phase }
     : { step: status?.step ?? 0, total: status?.total ?? 0, phase: status?.phase ?? 'sft' };
   // Speed: the median of the last steps of the current phase (one step's value is noisy).
   const inRl = !!cur && cur.count('rl_step') > 0 && (shown.phase === 'rl' || cur.count('step') === 0);
@@ -192,6 +202,20 @@ export function view(s: UiState) {
   const formSep = sepOf(s.resolved?.cfg.task.name);
   const stepSep = (restoredRun ? sepOf(restoredRun.cfg.task.name) : status?.stepSeparator) ?? formSep ?? '';
   const runMessage = status?.message && (state === 'error' || state === 'paused') ? status.message : null;
+  // Accuracy in the header: the run on screen; with a demo's runs compared, each run's (the
+  // last run alone would show its own, perhaps 0%, as if it were the demo's result).
+  const nameOf = (id: string, fallback: string) => s.runs.find((r) => r.id === id)?.name || fallback;
+  const accOf = (d: RunData) => d.last('eval', 'greedy_acc');
+  const accs: { name: string | null; acc: number }[] = [];
+  if (s.demo && s.compare.size > 0) {
+    for (const d of [...s.compare.values(), ...(cur ? [cur] : [])]) {
+      const acc = accOf(d);
+      if (acc !== null && !accs.some((x) => x.name === nameOf(d.id, d.name))) accs.push({ name: nameOf(d.id, d.name || d.id), acc });
+    }
+  } else if (cur && accOf(cur) !== null) accs.push({ name: null, acc: accOf(cur)! });
+  // A stored run still marked running that this worker does not own: its page is closing (a
+  // reload) or another tab trains it; the list is read again until it settles.
+  const unsettled = s.runs.some((r) => (r.state === 'running' || r.state === 'starting') && !(active && r.id === status?.runId));
   return {
     active,
     restoredRun,
@@ -199,6 +223,8 @@ export function view(s: UiState) {
     inRl,
     tps,
     lastAcc: cur?.last('eval', 'greedy_acc') ?? null,
+    accs,
+    unsettled,
     evalPoints: cur?.count('eval') ?? 0,
     stepSep,
     formSep: formSep ?? stepSep,

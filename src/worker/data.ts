@@ -5,7 +5,7 @@
 
 import { modelConfigOf, type RunConfig } from '../config.ts';
 import type { Example } from '../data/batch.ts';
-import { parseJsonl, type Row } from '../records/jsonl.ts';
+import { parseJsonl, UNKNOWN_FORM, type Row } from '../records/jsonl.ts';
 import { ConfigError } from '../tasks/registry.ts';
 import { generateRecord, RecordError, toTRL } from '../records/record.ts';
 import { hashInts, Rng } from '../rng.ts';
@@ -27,7 +27,7 @@ export interface Dataset {
  * the vocabulary, or sequences longer than the model's context are errors naming the line.
  */
 export function parseDataset(text: string, file: string, cfg: RunConfig): Dataset {
-  const { rows } = parseJsonl(text, file);
+  const { rows } = parseWithExample(text, file, cfg);
   if (!rows.length) throw new RecordError(`${file}: no records (the file is empty)`);
   const tok = new Tokenizer();
   const T = modelConfigOf(cfg, tok).blockSize;
@@ -53,6 +53,17 @@ export function parseDataset(text: string, file: string, cfg: RunConfig): Datase
     examples.push(ex);
   }
   return { name: file, task, examples, browse, text };
+}
+
+/** parseJsonl; a line of neither accepted form gets a real example line of the run's task. */
+function parseWithExample(text: string, file: string, cfg: RunConfig) {
+  try {
+    return parseJsonl(text, file);
+  } catch (e) {
+    if (!(e instanceof RecordError) || !e.message.includes(UNKNOWN_FORM)) throw e;
+    const ex = toTRL(generateRecord(cfg.task.name, cfg.task.config, cfg.train.seed, 'train', 0));
+    throw new RecordError(`${e.message}, one JSON object per line, for example: ${JSON.stringify(ex)}`);
+  }
 }
 
 /** A parsed line for the explorer: a record's completion (the gold one when it has none), or a pair. */

@@ -93,6 +93,8 @@ export interface RunSummary {
   step: number;
   phase: 'sft' | 'rl';
   savedStep: number;
+  /** Steps the run is heading for (SFT cut short by Switch to RL ends sooner than its config says); absent in runs stored before it was kept. */
+  total?: number;
   backend: string;
   /** Stored held-out greedy accuracy of the last evaluation, when any. */
   lastAcc: number | null;

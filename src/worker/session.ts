@@ -84,7 +84,10 @@ export class Session {
     const cfg = spec.cfg;
     this.phase = spec.from?.phase ?? (cfg.stage === 'rl' ? 'rl' : 'sft');
     this.offset = spec.from?.offset ?? 0;
-    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total: runTotal(cfg), message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
+    // A run resumed in its RL phase ends `rl.steps` after its SFT steps (fewer than train.steps
+    // when SFT was cut short by Switch to RL).
+    const total = this.phase === 'rl' && spec.from ? this.offset + cfg.rl.steps : runTotal(cfg);
+    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total, message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
     this.pauseRequested = !!spec.stepMode;
   }
 
@@ -132,6 +135,7 @@ export class Session {
       step: this.status.step,
       phase: this.phase,
       savedStep: this.status.savedStep,
+      total: this.status.total,
       backend: this.spec.backend,
       lastAcc: this.lastAcc,
       datasetName: this.spec.dataset?.name ?? null,
@@ -294,6 +298,9 @@ export class Session {
             ? { params: from.snapshot.params, startStep: from.snapshot.step, tokenizer: from.tokenizer, run }
             : { params, startStep: this.offset, run, ...(this.spec.from ? { tokenizer: this.spec.from.tokenizer } : {}) };
         const t = (this.trainer = new RlTrainer(cfg, init));
+        // Just switched from SFT: save the switch (an RL checkpoint at RL step 0), so a reload
+        // before the first periodic RL checkpoint resumes in RL, not in SFT.
+        if (!this.spec.from || this.spec.from.phase === 'sft') await this.checkpoint();
         reason = await t.run(this.sink, { signal: this.ctrl.signal, checkpointEvery: CHECKPOINT_EVERY, onCheckpoint: this.checkpoint });
         this.check();
       }
@@ -304,6 +311,9 @@ export class Session {
       await this.store.putRun(this.summary()).catch(() => undefined);
     } catch (e) {
       this.flushMetrics(true);
+      // A destroyed GPU device fails the running step (a mapAsync error) before its `lost` promise
+      // settles: give it a moment, so the message names the lost device, not the failed call.
+      if (!this.lostDevice && this.spec.backend === 'webgpu') await new Promise((r) => setTimeout(r, 200));
       const m = this.lostDevice
         ? `the GPU device was lost (${this.lostDevice}). Nothing saved is lost: resume the run from its last checkpoint (step ${this.status.savedStep}).`
         : `training failed at step ${this.status.step}: ${(e as Error).message}. Resume continues from the last checkpoint (step ${this.status.savedStep}).`;

@@ -16,7 +16,12 @@ describe.skipIf(noBrowser)('page load (headless chromium)', () => {
       const hook = (await snapshot(page)).hook as { backend?: string } | null;
       expect(hook?.backend).toBe('wasm');
       expect(badge.toLowerCase()).toContain('wasm');
-      expect(await page.locator('body').innerText()).toMatch(/webgpu skipped[^\n]*software adapter/i);
+      // The reasons sit in a closed "why wasm?" details and the badge's tooltip, not in the page's loudest text.
+      expect(await page.locator('.skipped').textContent()).toMatch(/webgpu skipped[^\n]*software adapter/i);
+      expect(await page.getByTestId('backend-badge').getAttribute('title')).toMatch(/webgpu skipped/i);
+      expect(await page.locator('body').innerText()).not.toMatch(/swiftshader/i);
+      // The one line that says what this is and what to do first.
+      expect(await page.getByTestId('intro').innerText()).toMatch(/Start here: click a demo/);
       const s = await snapshot(page);
       expect(s.state).toBe('idle');
       // ('load', not 'networkidle': whether the worker's requests count as idle is not what this
@@ -31,7 +36,8 @@ describe.skipIf(noBrowser)('page load (headless chromium)', () => {
     await withApp(browser(), 'load-webgpu', 'backend=webgpu', async ({ page, errors }) => {
       const badge = await waitForBadge(page);
       expect(badge).toMatch(/^webgpu\b/i);
-      expect(badge).toMatch(/swiftshader/i);
+      expect(badge).toMatch(/software GPU/i);
+      expect(await page.getByTestId('backend-badge').getAttribute('title')).toMatch(/swiftshader/i);
       expect(errors).toEqual([]);
     });
     await withApp(browser(), 'load-cpu', 'backend=cpu', async ({ page, errors }) => {
@@ -80,7 +86,7 @@ describe.skipIf(noBrowser)('a browser without WebGPU (no --enable-unsafe-webgpu)
     await withApp(browser(), 'no-webgpu-auto', '', async ({ page, errors }) => {
       const badge = await waitForBadge(page);
       expect(badge).not.toMatch(/webgpu/i);
-      expect(await page.locator('body').innerText()).toMatch(/webgpu skipped/i);
+      expect(await page.locator('.skipped').textContent()).toMatch(/webgpu skipped/i);
       expect(errors).toEqual([]);
     });
   });
@@ -102,9 +108,49 @@ describe.skipIf(noBrowser)('settings in the link', () => {
   it('a bad setting in the URL is reported, and the page still works on the defaults', async () => {
     await withApp(browser(), 'bad-url-setting', 'backend=wasm&task=addition&digits=banana&noSuchKey=1', async ({ page, errors }) => {
       await waitForBadge(page);
-      const alert = page.getByRole('alert').filter({ hasText: /settings in the link/i });
-      await alert.first().waitFor({ timeout: 15_000 });
-      expect(await alert.first().innerText()).toMatch(/digits|noSuchKey/);
+      const note = page.getByTestId('notice').filter({ hasText: /settings in the link/i });
+      await note.first().waitFor({ timeout: 15_000 });
+      expect(await note.first().innerText()).toMatch(/digits|noSuchKey/);
+      expect(errors).toEqual([]);
+    });
+  });
+
+  it('?lr=abc&task=nope: the defaults are loaded, Start stays enabled and trains, the note speaks of settings, not CLI flags', async () => {
+    await withApp(browser(), 'bad-url-start', 'backend=wasm&lr=abc&task=nope', async ({ page, errors }) => {
+      await waitForBadge(page);
+      const note = page.getByTestId('notice');
+      await note.waitFor({ timeout: 15_000 });
+      const text = await note.innerText();
+      expect(text).toMatch(/settings in the link/i);
+      expect(text).toMatch(/defaults/i);
+      expect(text).not.toMatch(/--\w|reasonlab train/);
+      // No config error under the buttons: nothing for the user to fix before starting.
+      expect(await page.locator('.controls [role="alert"]').count()).toBe(0);
+      const start = page.getByTestId('start-btn');
+      await waitFor(page, 'Start enabled', async () => !(await start.isDisabled()), { timeout: 30_000 });
+      expect(await page.getByTestId('step-btn').isDisabled()).toBe(false);
+      // The URL now holds the defaults, not the bad values.
+      expect(page.url()).not.toMatch(/lr=abc|task=nope/);
+      await start.click();
+      await waitFor(page, 'the run trains', (s) => s.state === 'running' && s.step > 0, { timeout: 120_000 });
+      await page.getByTestId('stop-btn').click();
+      await waitFor(page, 'stopped', (s) => s.state === 'stopped', { timeout: 60_000 });
+      expect(errors).toEqual([]);
+    });
+  });
+
+  it('an upload of {"question","answer"} lines names the accepted forms, with an example line', async () => {
+    await withApp(browser(), 'wrong-schema-upload', 'backend=wasm&task=addition&digits=2', async ({ page, errors }) => {
+      await waitForBadge(page);
+      await page.getByTestId('dataset-upload').setInputFiles({ name: 'qa.jsonl', mimeType: 'application/json', buffer: Buffer.from('{"question":"12+34","answer":"46"}\n') });
+      const err = page.getByTestId('dataset-error');
+      await err.waitFor({ state: 'visible', timeout: 15_000 });
+      const text = await err.innerText();
+      expect(text).toMatch(/qa\.jsonl:1/);
+      expect(text).toMatch(/full records/);
+      expect(text).toMatch(/\{"prompt","completion"\} pairs/);
+      expect(text).toMatch(/for example: \{"prompt":"[^"]+","completion":"[^"]+"\}/);
+      expect(text).not.toMatch(/field id is missing/);
       expect(errors).toEqual([]);
     });
   });

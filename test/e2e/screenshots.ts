@@ -1,15 +1,14 @@
 // `npm run screenshots`: pictures of the main views for docs/screenshots/, taken from the built
 // app in headless chromium (not part of `npm test`).
-//   main-training.png   1280x800 while a run trains
-//   narrow.png           400x800, same run
-//   inspector.png        the inspector with evaluation samples and verdicts
+//   main-training-250.png  1280x800 after ten evaluations (250 steps)
+// (the first minute at 1280 and 400 wide, main-training.png, narrow.png and inspector.png: first-minute.ts)
 //   runs-list.png        the stored runs after a reload
 //   rate.png, rate-narrow.png  the Rate panel (1280x800, 400x800) on that run, after 3 ratings
 //   rl-phase.png         an sft+rl run in its RL phase: shaded RL part, reward/KL/entropy charts
 //   rollouts.png         the RL rollout browser (records with verdicts and advantages)
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { waitFor, waitForBadge, waitForState, waitForStep } from './helpers/app.ts';
+import { waitFor, waitForBadge, waitForState } from './helpers/app.ts';
 import { findChromium, launchChromium, openApp } from './helpers/chromium.ts';
 import { ROOT, buildApp, serveApp } from './helpers/server.ts';
 
@@ -32,18 +31,7 @@ try {
   await waitForState(page, ['running'], 120_000);
   // The README's nano settings: accuracy climbs within a few hundred steps.
   await waitFor(page, 'ten accuracy points', (s) => s.accPoints >= 10, { timeout: 400_000 });
-  await page.screenshot({ path: resolve(OUT, 'main-training.png') });
-  await page.setViewportSize({ width: 400, height: 800 });
-  await waitForStep(page, 1);
-  await page.screenshot({ path: resolve(OUT, 'narrow.png') });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  const inspector = page.getByTestId('inspector');
-  await inspector.getByTestId('sample-row').first().waitFor();
-  // A viewport picture with the inspector's top just below the sticky top bar (an element
-  // picture would show the bar drawn over the inspector).
-  await inspector.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 56));
-  await page.screenshot({ path: resolve(OUT, 'inspector.png') });
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: resolve(OUT, 'main-training-250.png') });
   await page.getByTestId('pause-btn').click();
   await waitForState(page, ['paused'], 60_000);
   await page.reload();
