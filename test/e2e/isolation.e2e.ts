@@ -1,7 +1,7 @@
 // Cross-origin isolation and threaded wasm: under `vite preview` (COOP/COEP headers) the page is
 // isolated and the training worker runs tfjs-wasm's threaded build on one thread per core; on a
 // plain static host under a subpath, with no headers, public/coi-sw.js isolates the page after
-// one reload. No console errors either way.
+// one reload, then trains and keeps the run over a reload. No console errors either way.
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
@@ -70,7 +70,7 @@ describe.skipIf(noBrowser)('cross-origin isolation and threaded wasm (headless c
   });
 
   // Serves this run's own build (.cache/e2e/dist), which E2E_BASE_URL runs do not make.
-  it.skipIf(!!process.env.E2E_BASE_URL)('a plain static host under a subpath: coi-sw.js isolates the page after one reload', async () => {
+  it.skipIf(!!process.env.E2E_BASE_URL)('a plain static host under a subpath: coi-sw.js isolates the page after one reload; it trains and the run persists', async () => {
     const { url, server } = await plainHost();
     const context = await browser().newContext();
     try {
@@ -87,6 +87,15 @@ describe.skipIf(noBrowser)('cross-origin isolation and threaded wasm (headless c
       const cores = await page.evaluate(() => navigator.hardwareConcurrency);
       const badge = await waitForBadge(page);
       expect(threadsOf(badge)).toBe(expectedThreads(cores));
+      // It trains from there, and the run is still listed after a reload (IndexedDB under /lab/).
+      await page.goto(`${url}/?backend=wasm&${TINY_RUN}`);
+      await waitForBadge(page);
+      await page.getByTestId('start-btn').click();
+      expect((await waitForState(page, ['done'], 240_000)).step).toBe(40);
+      await page.reload();
+      const item = page.getByTestId('runs-list').getByTestId('run-item').first();
+      await item.waitFor({ timeout: 60_000 });
+      expect(await item.innerText()).toMatch(/addition/);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
