@@ -3,7 +3,7 @@
 // `reasonlab train --task T --out R` and the app's task picker start from the task's recipe;
 // any flag or field still overrides it. docs/LEARNING.md (`npm run bench:learn`) has the curves.
 
-import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from './config.ts';
+import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from './run-config.ts';
 
 export interface Recipe {
   /** Settings over DEFAULT_CONFIG, as `--KEY VALUE` pairs (the keys applyOverrides reads). */

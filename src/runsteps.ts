@@ -1,7 +1,7 @@
 // Steps a run is heading for, shared by the worker (its status) and the UI (stored runs), which
 // cannot import config.ts at runtime. Type-only imports: no tfjs, no DOM.
 
-import type { RunConfig } from './config.ts';
+import type { RunConfig } from './run-config.ts';
 
 /** SFT steps plus RL steps, as the run's stage configures them. */
 export function runTotal(cfg: Pick<RunConfig, 'stage' | 'train' | 'rl'>): number {

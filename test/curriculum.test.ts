@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.ts';
-import { applyOverrides, DEFAULT_CONFIG } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import { curriculumLevels, mixedLevel, nextLevel, sequenceLengthOf } from '../src/train/curriculum.ts';
 import type { EvalEvent, StepEvent, TrainEvent } from '../src/train/events.ts';
 import { Trainer } from '../src/train/sft.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { RunDir } from '../src/cli/rundir.ts';
-import { applyOverrides, DEFAULT_CONFIG } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import { encodePrompt } from '../src/data/batch.ts';
 import { checkpointToFiles } from '../src/model/checkpoint.ts';
 import type { ModelConfig } from '../src/model/config.ts';

@@ -3,7 +3,7 @@
 // exactly; every split at the default knobs is drawn, as training and evaluation draw it.
 
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, DEFAULT_CONFIG } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import { generateCommand } from '../src/cli/datacmd.ts';
 import { distinctProblems, problemAt, splitOf, type Split } from '../src/data/split.ts';
 import { Rng } from '../src/rng.ts';

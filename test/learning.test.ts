@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.ts';
-import { applyOverrides, DEFAULT_CONFIG } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import { splitOf } from '../src/data/split.ts';
 import type { EvalEvent, TrainEvent } from '../src/train/events.ts';
 import { Trainer } from '../src/train/sft.ts';

@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../src/run-config.ts';
 import { disposeParams, initParamArrays, makeParams, maskedLoss, paramArrays, paramSpecs, type Params } from '../src/model/gpt.ts';
 import { sample } from '../src/model/sample.ts';
 import { Rng } from '../src/rng.ts';

@@ -5,7 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverrides, DEFAULT_CONFIG } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import { problemAt } from '../src/data/split.ts';
 import { humanRecord } from '../src/records/human.ts';
 import { validatePreference } from '../src/records/preference.ts';

@@ -3,12 +3,12 @@
 // metrics rows turn into thresholds reached, a table row and a curve.
 
 import { describe, expect, it } from 'vitest';
-import { applyOverrides } from '../src/config.ts';
+import { applyOverrides } from '../src/run-config.ts';
 import { curveSvg, firstReached, learningTable, parseMetrics, THRESHOLDS, type LearnResult } from '../src/bench/learn.ts';
 import { RECIPES, recipeConfig } from '../src/recipes.ts';
 import { ENVS } from '../src/envs/registry.ts';
 import { TASKS } from '../src/tasks/registry.ts';
-import { resolveParams } from '../src/worker/params.ts';
+import { resolveParams } from '../src/worker/flat-config.ts';
 
 describe('recipes', () => {
   it('every task and environment has a recipe that validates, with a target', () => {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.ts';
-import { applyOverrides, DEFAULT_CONFIG } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import type { StepEvent, TrainEvent } from '../src/train/events.ts';
 import { Trainer } from '../src/train/sft.ts';
 import { snapshotFromFiles, snapshotToFiles } from '../src/train/snapshot.ts';

@@ -4,7 +4,7 @@
 // (a new objective, another sampling order) updates them and says so in its commit.
 
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, DEFAULT_CONFIG } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import type { AnyTask } from '../src/tasks/types.ts';
 import type { TrainEvent } from '../src/train/events.ts';
 import { RlTrainer } from '../src/train/rl.ts';

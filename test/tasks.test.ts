@@ -3,7 +3,7 @@
 // build a batch for each task at its default knobs.
 
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, DEFAULT_CONFIG, modelConfigOf } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG, modelConfigOf } from '../src/run-config.ts';
 import { makeBatch } from '../src/data/batch.ts';
 import { problemAt } from '../src/data/split.ts';
 import { renderCompletion, tokenLength } from '../src/tasks/format.ts';

@@ -3,7 +3,7 @@
 // (compared as a full fingerprint before and after every step).
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, withDefaults } from '../src/config.ts';
+import { DEFAULT_CONFIG, withDefaults } from '../src/run-config.ts';
 import { runTotal } from '../src/runsteps.ts';
 import { DEMOS } from '../src/ui/demos.ts';
 import { UpdateFeed } from '../src/ui/feed.ts';

@@ -5,7 +5,7 @@
 // kept for a reload read back (and a broken value reads as nothing).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, withDefaults } from '../src/config.ts';
+import { DEFAULT_CONFIG, withDefaults } from '../src/run-config.ts';
 import { runTotal, storedTotal } from '../src/runsteps.ts';
 import { pageText } from '../src/ui/client.ts';
 import { DEMOS } from '../src/ui/demos.ts';
@@ -13,7 +13,7 @@ import { rewardNote } from '../src/ui/Inspector.tsx';
 import { keptDemo, loadKept, saveKept } from '../src/ui/persist.ts';
 import { initialState, reducer, view, type UiState } from '../src/ui/state.ts';
 import { parseDataset } from '../src/worker/data.ts';
-import { resolveParams } from '../src/worker/params.ts';
+import { resolveParams } from '../src/worker/flat-config.ts';
 import type { MetricBatch, RunSummary, SampleRow, StatusUpdate } from '../src/worker/protocol.ts';
 
 const cfg = withDefaults(DEFAULT_CONFIG);

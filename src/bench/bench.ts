@@ -7,7 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, threadsText, type BackendHooks, type BackendName } from '../backend.ts';
-import { applyOverrides, DEFAULT_CONFIG } from '../config.ts';
+import { applyOverrides, DEFAULT_CONFIG } from '../run-config.ts';
 import { RlTrainer } from '../train/rl.ts';
 import { paramCount, type ModelConfig } from '../model/config.ts';
 import { disposeParams, initParams } from '../model/gpt.ts';

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../backend.ts';
-import { applyOverrides } from '../config.ts';
+import { applyOverrides } from '../run-config.ts';
 import { recipeConfig } from '../recipes.ts';
 import { Trainer } from '../train/sft.ts';
 

@@ -1,7 +1,7 @@
 // `reasonlab eval --run runs/NAME`: greedy and sampled held-out accuracy (fully right) of a run's
 // checkpoint, with the answer-only share and "right answer, wrong steps" beside it.
 
-import { applyOverrides } from '../config.ts';
+import { applyOverrides } from '../run-config.ts';
 import type { EvalSummary } from '../train/report.ts';
 import { Trainer } from '../train/sft.ts';
 import { snapshotFromFiles } from '../train/snapshot.ts';

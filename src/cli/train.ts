@@ -1,7 +1,7 @@
 // `reasonlab train`: SFT from scratch or resumed from a run's checkpoint, with a live progress
 // line, metrics.jsonl / samples.jsonl, and atomic checkpoints in runs/NAME/checkpoint/.
 
-import { applyOverrides, modelConfigOf, withDefaults, type RunConfig } from '../config.ts';
+import { applyOverrides, modelConfigOf, withDefaults, type RunConfig } from '../run-config.ts';
 import { recipeConfig } from '../recipes.ts';
 import { paramCount } from '../model/config.ts';
 import { curriculumLevels } from '../train/curriculum.ts';

@@ -2,7 +2,7 @@
 // abort signal or too many non-finite steps in a row; evaluate and checkpoint on schedule; report
 // through typed events. Also what SFT and RL build alike: the start weights and AdamW.
 
-import type { RunConfig } from '../config.ts';
+import type { RunConfig } from '../run-config.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { initParamArrays, paramSpecs, type Params } from '../model/gpt.ts';
 import { hashInts, Rng } from '../rng.ts';

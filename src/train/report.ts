@@ -2,7 +2,7 @@
 // with the answer-only share and "right answer, wrong steps" beside it (an 'eval' event), pass@k
 // per difficulty level (a 'passk' event, when eval.passk is set) and a few greedy samples.
 
-import { parsePassK, type RunConfig } from '../config.ts';
+import { parsePassK, type RunConfig } from '../run-config.ts';
 import { distinctProblems } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { Params } from '../model/gpt.ts';

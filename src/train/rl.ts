@@ -6,7 +6,7 @@
 // browser worker.
 
 import * as tf from '@tensorflow/tfjs';
-import { modelConfigOf, rlOptim, type RunConfig } from '../config.ts';
+import { modelConfigOf, rlOptim, type RunConfig } from '../run-config.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { distinctProblems, problemAt } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';

@@ -4,7 +4,7 @@
 // in snapshots: a resumed run continues exactly where it stopped.
 
 import * as tf from '@tensorflow/tfjs';
-import { modelConfigOf, type RunConfig } from '../config.ts';
+import { modelConfigOf, type RunConfig } from '../run-config.ts';
 import { makeBatch, type Batch, type Example } from '../data/batch.ts';
 import { distinctProblems, problemAt } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';

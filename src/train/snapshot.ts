@@ -3,7 +3,7 @@
 // (step, optimizer counters, the run config, the auto curriculum's level). Pure: the CLI writes them to disk, the app to
 // IndexedDB or a download.
 
-import type { RunConfig } from '../config.ts';
+import type { RunConfig } from '../run-config.ts';
 import { checkpointFromFiles, checkpointToFiles, CheckpointError, type CheckpointFiles } from '../model/checkpoint.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';

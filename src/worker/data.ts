@@ -3,7 +3,7 @@
 // and the generator. `DatasetTrainer` is the SFT Trainer drawing its batches from uploaded
 // records instead of the generator, still a pure function of (seed, step).
 
-import { modelConfigOf, type RunConfig } from '../config.ts';
+import { modelConfigOf, type RunConfig } from '../run-config.ts';
 import type { Example } from '../data/batch.ts';
 import { parseJsonl, UNKNOWN_FORM, type Row } from '../records/jsonl.ts';
 import { ConfigError } from '../tasks/registry.ts';

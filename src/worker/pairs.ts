@@ -6,7 +6,7 @@
 // checkpoint, so a sitting of ratings loads them once.
 
 import * as tf from '@tensorflow/tfjs';
-import { withDefaults } from '../config.ts';
+import { withDefaults } from '../run-config.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { problemAt } from '../data/split.ts';
 import { disposeParams, makeParams } from '../model/gpt.ts';

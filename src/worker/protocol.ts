@@ -3,7 +3,7 @@
 // The UI imports this file with `import type` only; the worker owns everything that computes it.
 
 import type { BackendName } from '../backend.ts';
-import type { RunConfig } from '../config.ts';
+import type { RunConfig } from '../run-config.ts';
 import type { TrainEvent } from '../train/events.ts';
 import type { Verdict } from '../tasks/types.ts';
 

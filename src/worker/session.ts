@@ -4,7 +4,7 @@
 // go to IndexedDB every `checkpointEvery` steps, on pause and at the end; a failed write or a lost
 // GPU pauses the run with a message, and the last saved checkpoint stays resumable.
 
-import { modelConfigOf, type RunConfig } from '../config.ts';
+import { modelConfigOf, type RunConfig } from '../run-config.ts';
 import { runTotal } from '../runsteps.ts';
 import { paramCount } from '../model/config.ts';
 import type { EventSink, TrainEvent } from '../train/events.ts';

@@ -5,7 +5,7 @@
 import { expose, transfer } from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, BACKENDS } from '../backend.ts';
-import { DEFAULT_CONFIG, withDefaults, type RunConfig } from '../config.ts';
+import { DEFAULT_CONFIG, withDefaults, type RunConfig } from '../run-config.ts';
 import { ALGOS } from '../knobs.ts';
 import { PRESETS } from '../model/config.ts';
 import { SCHEMES } from '../tasks/rewards.ts';
@@ -18,7 +18,7 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import wasmThreadedGlueUrl from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
 import { loadPthreadsFrom } from '../backend/browser-wasm-threads.ts';
 import { generatedRecords, parseDataset, shippedRecords, shippedText, type Dataset } from './data.ts';
-import { APP_PARAMS, configToParams, resolveParams } from './params.ts';
+import { APP_PARAMS, configToParams, resolveParams } from './flat-config.ts';
 import type { AppInfo, BackendReport, BrowsedRecord, DatasetInfo, ResolvedConfig, RunStatus, RunSummary, SessionUpdate, StatusUpdate, Update } from './protocol.ts';
 import { modelSummary, RUN_LOCK, Session } from './session.ts';
 import { batchBuffers, MetricsBuffer } from './metrics.ts';

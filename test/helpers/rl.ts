@@ -2,7 +2,7 @@
 // move, a nano model config, and a from-scratch summed log-prob to check the sampler and updates.
 
 import * as tf from '@tensorflow/tfjs';
-import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG, type RunConfig } from '../../src/run-config.ts';
 import type { ModelConfig } from '../../src/model/config.ts';
 import { tokenLogprobs, type Params } from '../../src/model/gpt.ts';
 import type { Rng } from '../../src/rng.ts';

@@ -2,7 +2,7 @@
 // and bad values with messages that name the key, and the derived model context length.
 
 import { describe, it, expect } from 'vitest';
-import { applyOverrides, DEFAULT_CONFIG, modelConfigOf, rlOptim, sequenceLength, validateRunConfig, type RunConfig } from '../src/config.ts';
+import { applyOverrides, DEFAULT_CONFIG, modelConfigOf, rlOptim, sequenceLength, validateRunConfig, type RunConfig } from '../src/run-config.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { ConfigError } from '../src/tasks/registry.ts';
 import { addition, type AdditionConfig } from '../src/tasks/addition.ts';
@@ -210,7 +210,7 @@ describe('modelConfigOf', () => {
 
 // --- The RL stage's settings: stage, the rl section, bare-key resolution, pass@k lists. ---
 // (imports of this section kept here, beside the tests that use them)
-import { DEFAULT_RL, parsePassK, withDefaults } from '../src/config.ts';
+import { DEFAULT_RL, parsePassK, withDefaults } from '../src/run-config.ts';
 
 describe('RL settings', () => {
   it('with --stage rl, bare --steps/--lr/--temperature/--warmupSteps mean the rl.* ones', () => {

@@ -4,7 +4,7 @@
 // Training settings use a bare key where it names one setting only (seed, batchSize); everything
 // else is `section.key` (eval.n, rl.lr, train.steps since rl.steps exists too).
 
-import { applyOverrides, type RunConfig } from '../config.ts';
+import { applyOverrides, type RunConfig } from '../run-config.ts';
 import { recipeConfig } from '../recipes.ts';
 import { getTask } from '../tasks/registry.ts';
 
