@@ -126,7 +126,7 @@ const under = (...prefixes: string[]) => (f: string) => prefixes.some((p) => (p.
 const isTf = (t: string) => t.startsWith('@tensorflow/') || t === '@tensorflow' || t === '(computed)';
 const report = (what: string, lines: string[]) => `${what}:\n  ${lines.join('\n  ')}`;
 
-const TF_FREE = under('src/tasks/', 'src/envs/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts', 'src/knobs.ts', 'src/model/params.ts', 'src/model/safetensors.ts', 'src/model/checkpoint.ts', 'src/model/reward-head.ts');
+const TF_FREE = under('src/tasks/', 'src/envs/', 'src/records/', 'src/data/', 'src/tokenizer.ts', 'src/rng.ts', 'src/knobs.ts', 'src/run-config.ts', 'src/model/params.ts', 'src/model/safetensors.ts', 'src/model/checkpoint.ts', 'src/model/reward-head.ts');
 const CORE = under('src/model/', 'src/train/');
 const UI = under('src/ui/');
 
@@ -178,7 +178,7 @@ describe('the scanner itself', () => {
 });
 
 describe('module boundaries (DESIGN.md)', () => {
-  it('no runtime tfjs import in tasks, envs, records, data, tokenizer, rng, knobs, model/{params,safetensors,checkpoint,reward-head}', () => {
+  it('no runtime tfjs import in tasks, envs, records, data, tokenizer, rng, knobs, run-config, model/{params,safetensors,checkpoint,reward-head}', () => {
     const bad = IMPORTS.filter((i) => TF_FREE(i.file) && !i.typeOnly && isTf(i.target)).map((i) => `${i.file}:${i.line} imports '${i.spec}'`);
     expect(bad, report('tfjs imported where it must not be', bad)).toEqual([]);
   });
