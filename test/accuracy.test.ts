@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { validateRecord } from '../src/records/record.ts';
 import { addition } from '../src/tasks/addition.ts';
 import type { Verdict } from '../src/tasks/types.ts';
-import { passKTable, verdictRates, wrongSteps, type EvalItem } from '../src/train/eval.ts';
+import { passKTable, type EvalItem } from '../src/train/eval.ts';
+import { verdictRates, wrongSteps } from '../src/train/rates.ts';
 import { rolloutStats, type Rollouts } from '../src/train/rollouts.ts';
 
 const CFG = { ...addition.defaults, digits: 2, format: 'scratchpad' as const };

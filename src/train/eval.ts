@@ -10,6 +10,7 @@ import type { Tokenizer } from '../tokenizer.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { levelOf } from '../tasks/registry.ts';
 import { passAtK } from './advantages.ts';
+import { verdictRates, wrongSteps, type VerdictRates } from './rates.ts';
 import { envOf } from '../envs/as-task.ts';
 import { evaluateEpisodes } from './env-data.ts';
 import { sampleAndVerify } from './generate.ts';
@@ -19,18 +20,6 @@ export interface EvalItem {
   prompt: string;
   completion: string;
   verdict: Verdict;
-}
-
-/** Shares of a set of verdicts; `accuracy` is fully right, the headline number. */
-export interface VerdictRates {
-  /** Every check passed: format, every step and the answer. */
-  accuracy: number;
-  /** Format and answer right, whatever the steps (the old, looser accuracy). */
-  answer_accuracy: number;
-  /** Right answer, wrong steps: answer_accuracy - accuracy. */
-  wrong_steps_rate: number;
-  format_rate: number;
-  truncated_rate: number;
 }
 
 export interface EvalResult extends VerdictRates {
@@ -73,24 +62,6 @@ export async function evaluate(
     chunk.forEach((_, j) => items.push({ prompt: prompts[j]!, completion: c.texts[j]!, verdict: c.verdicts[j]! }));
   }
   return { n: items.length, ...verdictRates(items.map((x) => x.verdict)), items };
-}
-
-/** The shares of `verdicts` (0 for none). */
-export function verdictRates(verdicts: readonly Verdict[]): VerdictRates {
-  const n = verdicts.length;
-  const frac = (f: (v: Verdict) => boolean) => (n ? verdicts.filter(f).length / n : 0);
-  return {
-    accuracy: frac((v) => v.fully_correct),
-    answer_accuracy: frac((v) => v.correct),
-    wrong_steps_rate: frac(wrongSteps),
-    format_rate: frac((v) => v.format_ok),
-    truncated_rate: frac((v) => v.truncated),
-  };
-}
-
-/** Right answer, wrong steps: the outcome is correct but a check beyond it (a step) failed. */
-export function wrongSteps(v: Verdict): boolean {
-  return v.correct && !v.fully_correct;
 }
 
 export interface PassKOptions {

@@ -3,7 +3,7 @@
 // (tokens, masks, per-token weights) and the records written for every rollout.
 
 import type { Trajectory } from '../envs/episode.ts';
-import { verdictRates } from './eval.ts';
+import { verdictRates } from './rates.ts';
 import type { RlStepEvent, RolloutRecord } from './events.ts';
 import type { Completions } from './generate.ts';
 
