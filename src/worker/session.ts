@@ -8,6 +8,7 @@ import { modelConfigOf, type RunConfig } from '../run-config.ts';
 import { runTotal } from '../runsteps.ts';
 import { paramCount } from '../model/config.ts';
 import type { EventSink, TrainEvent } from '../train/events.ts';
+import type { RunEnd, RunOptions } from '../train/loop.ts';
 import { RlTrainer, type RlSnapshot } from '../train/rl.ts';
 import { Trainer, type TrainerSnapshot } from '../train/sft.ts';
 import { snapshotToFiles } from '../train/snapshot.ts';
@@ -18,12 +19,15 @@ import { MetricsBuffer } from './metrics.ts';
 import type { RunState, RunStatus, RunSummary, SessionUpdate } from './protocol.ts';
 import { StorageError, type RunStore, type StoredRl } from './store.ts';
 
-/** What the session needs of a trainer; the SFT Trainer and the RlTrainer both have it. */
+/**
+ * What the session needs of a trainer: the SFT Trainer and the RlTrainer (both run by train/loop.ts's
+ * runLoop) and the uploaded-dataset trainer have it.
+ */
 export interface PhaseTrainer {
   step: number;
   readonly model: ModelConfig;
   readonly tok: Tokenizer;
-  run(sink: EventSink, o: { signal?: AbortSignal; onCheckpoint?: (step: number) => Promise<void>; checkpointEvery?: number }): Promise<'finished' | 'stopped' | 'diverged'>;
+  run(sink: EventSink, o: RunOptions): Promise<RunEnd>;
   snapshot(): Promise<TrainerSnapshot>;
   dispose(): void;
 }
