@@ -18,7 +18,7 @@ import { sampleAndVerify } from './generate.ts';
 import { adamW } from './loop.ts';
 import { lrAt, type AdamW } from './optim.ts';
 import { dpoLoss, sequenceLogprobs } from './preference-loss.ts';
-import { PREF_EVAL_TRAIN_N } from './pref-events.ts';
+import { PREF_EVAL_TRAIN_N, type PrefEvalEvent } from './pref-events.ts';
 import { chunks, prefOptim, type PrefConfig, type PrefTrainer } from './pref-loop.ts';
 import type { PlacedPair } from './rm.ts';
 import type { TrainerSnapshot } from './sft.ts';
@@ -117,7 +117,7 @@ export class DpoTrainer implements PrefTrainer {
     return { n, accuracy: n ? right / n : 0, margin: n ? sum / n : 0 };
   }
 
-  async evaluate() {
+  async evaluate(): Promise<Omit<PrefEvalEvent, 'type' | 'stage' | 'step' | 'elapsed_s'>> {
     const h = await this.pairMetrics(this.heldOut);
     const t = await this.pairMetrics(this.train.slice(0, PREF_EVAL_TRAIN_N));
     const pairs = { heldout_pairs: h.n, heldout_accuracy: h.accuracy, heldout_margin: h.margin, train_pairs: t.n, train_accuracy: t.accuracy, train_margin: t.margin };
