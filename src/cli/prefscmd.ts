@@ -50,6 +50,7 @@ export async function prefsCommand(flags: Map<string, string>): Promise<number> 
   if (!out) throw new UserError('--out prefs.jsonl is required');
   const trl = take(flags, 'trl') === 'true';
   const input = take(flags, 'in');
+  const backendChoice = take(flags, 'backend');
   if (input !== undefined) {
     if (!trl) throw new UserError('--in converts a preference file and needs --trl (TRL DPO rows); to sample new pairs use --from RUN');
     for (const k of flags.keys()) throw new UserError(`--${k} has no meaning with --in (a conversion)`);
@@ -66,7 +67,6 @@ export async function prefsCommand(flags: Map<string, string>): Promise<number> 
   const tRaw = take(flags, 'temperature') ?? '1';
   const temperature = Number(tRaw);
   if (!(temperature > 0 && temperature <= 10)) throw new UserError(`--temperature must be in (0, 10] (two greedy samples would always tie), got "${tRaw}"`);
-  const backendChoice = take(flags, 'backend');
   for (const k of flags.keys()) throw new UserError(`unknown option --${k} for prefs (known: --from, --rater, --n, --noise, --temperature, --seed, --trl, --out, --backend, --in)`);
   let rater;
   try {
