@@ -99,7 +99,7 @@ export async function prefTrainCommand(stage: 'rm' | 'dpo', flags: Map<string, s
       lastEval = e;
       const task = e.greedy_acc !== undefined ? ` | task: fully right ${pct(e.greedy_acc)} greedy (n=${e.n}), len ${e.len_mean!.toFixed(1)}, think ${e.think_len_mean!.toFixed(1)}, KL ${e.kl_seq!.toFixed(3)} nats/seq` : '';
       process.stderr.write(
-        `eval @${e.step}: held-out pairs ${pct(e.heldout_accuracy)} right, margin ${e.heldout_margin.toFixed(3)} (n=${e.heldout_pairs}) | train pairs ${pct(e.train_accuracy)}, margin ${e.train_margin.toFixed(3)}${task}\n`,
+        `eval @${e.step}: held-out pairs ${pct(e.heldout_accuracy)} right, margin ${e.heldout_margin.toFixed(3)} (n=${e.heldout_pairs}${e.heldout_decided !== undefined ? `, ${e.heldout_decided} decided` : ''}) | train pairs ${pct(e.train_accuracy)}, margin ${e.train_margin.toFixed(3)}${task}\n`,
       );
     } else if (e.type === 'pref_step' && (e.step % 10 === 0 || e.step === cfg.steps)) {
       process.stderr.write(`${stage} step ${e.step}/${cfg.steps} | loss ${e.loss.toFixed(4)} | batch acc ${pct(e.accuracy)} | margin ${e.margin.toFixed(3)} | ${fmtDuration(e.elapsed_s)}\n`);

@@ -24,6 +24,8 @@ export interface PrefEvalEvent {
   step: number;
   /** Held-out pairs (ties included for the RM's count; DPO uses decided pairs only). */
   heldout_pairs: number;
+  /** RM: held-out pairs with a preference (accuracy and margin are over these; ties only enter the loss). */
+  heldout_decided?: number;
   heldout_accuracy: number;
   heldout_margin: number;
   /** The same on up to PREF_EVAL_TRAIN_N training pairs (how far the fit is from the held-out numbers). */

@@ -85,7 +85,7 @@ export class RmTrainer implements PrefTrainer {
   }
 
   /** Pair accuracy (decided pairs ranked right) and mean margin r_c - r_r over decided pairs. */
-  async pairMetrics(pairs: readonly PlacedPair[]): Promise<{ n: number; accuracy: number; margin: number }> {
+  async pairMetrics(pairs: readonly PlacedPair[]): Promise<{ n: number; decided: number; accuracy: number; margin: number }> {
     let right = 0;
     let decided = 0;
     let sum = 0;
@@ -104,13 +104,13 @@ export class RmTrainer implements PrefTrainer {
         if (x > 0) right++;
       });
     }
-    return { n: pairs.length, accuracy: decided ? right / decided : 0, margin: decided ? sum / decided : 0 };
+    return { n: pairs.length, decided, accuracy: decided ? right / decided : 0, margin: decided ? sum / decided : 0 };
   }
 
   async evaluate() {
     const h = await this.pairMetrics(this.heldOut);
     const t = await this.pairMetrics(this.train.slice(0, PREF_EVAL_TRAIN_N));
-    return { heldout_pairs: h.n, heldout_accuracy: h.accuracy, heldout_margin: h.margin, train_pairs: t.n, train_accuracy: t.accuracy, train_margin: t.margin };
+    return { heldout_pairs: h.n, heldout_decided: h.decided, heldout_accuracy: h.accuracy, heldout_margin: h.margin, train_pairs: t.n, train_accuracy: t.accuracy, train_margin: t.margin };
   }
 
   /** The trunk as a checkpoint snapshot (the head is saved on its own: headArray). */
