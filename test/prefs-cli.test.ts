@@ -91,15 +91,22 @@ describe('reasonlab preference commands', () => {
     [['train', '--stage', 'dpo', '--prefs', 'PREFS', '--out', 'X'], /--stage dpo needs --from RUN/],
     [['train', '--stage', 'rm', '--prefs', 'PREFS', '--from', 'SFT', '--out', 'X', '--dpo.beta', '1'], /DPO's beta/],
     [['train', '--stage', 'rm', '--prefs', 'EMPTY', '--from', 'SFT', '--out', 'X'], /no usable preference pairs; 1 bad line\(s\), the first: .*empty\.jsonl:1/],
+    [['train', '--stage', 'rm', '--prefs', 'ALIEN', '--from', 'SFT', '--out', 'X'], /alien\.jsonl:2: field chosen: .*does not match this checkpoint's tokenizer/],
     [['train', '--stage', 'rl', '--from', 'SFT', '--out', 'X', '--reward', 'rm:SFT'], /is not a reward model: .*reward_head\.safetensors is missing/],
     [['train', '--stage', 'rl', '--from', 'SFT', '--out', 'X', '--reward', 'sft'], /rl.reward must be empty/],
     [['prefs', '--from', 'SFT', '--rater', 'simulated:prefers-tall', '--n', '2', '--out', 'X'], /unknown simulated rater "prefers-tall"/],
   ])('rejects %j with exit 2 and one line, writing nothing', (args, msg) => {
     const empty = join(tmp, 'empty.jsonl');
     writeFileSync(empty, '{"kind":"preference"}\n');
+    // A pair whose text this checkpoint's tokenizer cannot encode (a character outside its vocabulary).
+    const alien = join(tmp, 'alien.jsonl');
+    const lines = readFileSync(prefs, 'utf8').trim().split('\n');
+    const r1 = JSON.parse(lines[1]!);
+    r1.chosen += '\u00e9';
+    writeFileSync(alien, [lines[0], JSON.stringify(r1), ...lines.slice(2)].join('\n') + '\n');
     const out = join(tmp, `never-${args.join('_').replace(/[^a-z0-9_]/gi, '').slice(0, 60)}`);
-    const sub = { X: out, SFT: sft, PREFS: prefs, EMPTY: empty } as Record<string, string>;
-    const r = cli(...args.map((a) => a.replace(/^(rm:)?(X|SFT|PREFS|EMPTY)$/, (_m, pre: string | undefined, k: string) => (pre ?? '') + sub[k]!)));
+    const sub = { X: out, SFT: sft, PREFS: prefs, EMPTY: empty, ALIEN: alien } as Record<string, string>;
+    const r = cli(...args.map((a) => a.replace(/^(rm:)?(X|SFT|PREFS|EMPTY|ALIEN)$/, (_m, pre: string | undefined, k: string) => (pre ?? '') + sub[k]!)));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(msg);
     expect(r.err.trim().split('\n').filter((l) => l.startsWith('reasonlab:'))).toHaveLength(1);
