@@ -19,9 +19,9 @@ import { loadCheckpoint, readPairs, REWARD_META_FILE } from './prefio.ts';
 import { RunDir } from './rundir.ts';
 import { backendLine, fmtDuration, setupBackend } from './setup.ts';
 
-export const PREF_HELP = `  reasonlab train --stage rm  --prefs prefs.jsonl --from runs/SFT --out runs/RM  [--steps 100 --batchSize 16 --lr 1e-4
+export const PREF_HELP = `  reasonlab train --stage rm  --prefs prefs.jsonl --from runs/SFT --out runs/RM  [--steps 100 --batchSize 16 --lr 1e-3
                   --heldout 0.2 --eval.every 25 --seed 1]     reward model: trunk of SFT + scalar head, Bradley-Terry
-  reasonlab train --stage dpo --prefs prefs.jsonl --from runs/SFT --out runs/DPO [--dpo.beta 0.1 --eval.n 100 ...]
+  reasonlab train --stage dpo --prefs prefs.jsonl --from runs/SFT --out runs/DPO [--dpo.beta 0.1 --lr 1e-5 --eval.n 100 ...]
                   DPO against the frozen start policy (ties left out)
 `;
 
@@ -43,7 +43,9 @@ const KNOBS: Record<string, [keyof PrefConfig, boolean, number, number]> = {
 
 /** Parse the stage's flags (the rest are rejected by name). */
 export function prefConfig(flags: Map<string, string>, stage: 'rm' | 'dpo'): PrefConfig {
-  const c: PrefConfig = { ...DEFAULT_PREF };
+  // Measured on addition (docs/EXPERIMENTS.md 12): DPO at lr 1e-4 broke the policy, 1e-5 kept it;
+  // the reward model learned little at 1e-4.
+  const c: PrefConfig = { ...DEFAULT_PREF, lr: stage === 'rm' ? 1e-3 : 1e-5 };
   for (const [k, v] of flags) {
     const spec = KNOBS[k];
     if (!spec) throw new UserError(`unknown option --${k} for --stage ${stage} (known: --prefs, --from, --out, --backend, ${Object.keys(KNOBS).map((x) => `--${x}`).join(', ')})`);
