@@ -62,6 +62,11 @@ export interface RlConfig {
   baselineMomentum: number;
   /** Rotate rollouts.jsonl when it grows past this many MB (0 = do not write rollouts). */
   rolloutsMB: number;
+  /**
+   * What pays the rollouts: '' = the verifier under `scheme`; 'rm:PATH' = a learned reward model's
+   * score (a folder written by --stage rm); 'rm:PATH+SCHEME' = that score plus the verifier's reward.
+   */
+  reward: string;
 }
 
 export interface RunConfig {
@@ -141,6 +146,7 @@ export const DEFAULT_RL: RlConfig = {
   zeroVar: 'keep',
   baselineMomentum: 0.9,
   rolloutsMB: 64,
+  reward: '',
 };
 
 /** The RL phase's optimizer: constant learning rate after a linear warmup, its own AdamW settings. */
@@ -319,6 +325,8 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
   need((ZERO_VAR as readonly string[]).includes(r.zeroVar), `rl.zeroVar must be one of ${ZERO_VAR.join(', ')}, got ${r.zeroVar}`);
   need(r.baselineMomentum >= 0 && r.baselineMomentum < 1, `rl.baselineMomentum must be in [0, 1), got ${r.baselineMomentum}`);
   need(r.rolloutsMB >= 0, `rl.rolloutsMB must be >= 0, got ${r.rolloutsMB}`);
+  const rw = parseRewardSpec(r.reward);
+  need(!rw?.scheme || rw.scheme === r.scheme, `rl.reward ${r.reward} adds the verifier's ${rw?.scheme} reward, but rl.scheme is ${r.scheme}: set --rl.scheme ${rw?.scheme} or drop the +${rw?.scheme}`);
   const m = cfg.model;
   for (const k of ['nLayer', 'nHead', 'nEmbd'] as const) need(int(m[k], 1) && m[k] <= 4096, `model.${k} must be an integer in [1, 4096], got ${m[k]}`);
   need(m.nEmbd % m.nHead === 0, `model.nEmbd (${m.nEmbd}) must be divisible by model.nHead (${m.nHead})`);
@@ -326,6 +334,19 @@ export function validateRunConfig(cfg: RunConfig): RunConfig {
   const need_ = sequenceLength(cfg);
   need(m.blockSize === 0 || m.blockSize >= need_, `model.blockSize ${m.blockSize} is too short for task ${cfg.task.name}: it needs ${need_} tokens`);
   return cfg;
+}
+
+/**
+ * rl.reward: '' -> null (the verifier pays); 'rm:PATH' -> the reward model at PATH; 'rm:PATH+SCHEME'
+ * -> its score plus the verifier's reward under SCHEME. ConfigError on anything else.
+ */
+export function parseRewardSpec(s: string): { rm: string; scheme: Scheme | null } | null {
+  if (s === '') return null;
+  if (!s.startsWith('rm:') || s.length === 3) throw new ConfigError(`rl.reward must be empty (the verifier), rm:PATH (a reward model folder from --stage rm) or rm:PATH+SCHEME (SCHEME one of ${SCHEMES.join(', ')}), got "${s}"`);
+  const plus = s.lastIndexOf('+');
+  const tail = plus > 3 ? s.slice(plus + 1) : '';
+  if ((SCHEMES as readonly string[]).includes(tail)) return { rm: s.slice(3, plus), scheme: tail as Scheme };
+  return { rm: s.slice(3), scheme: null };
 }
 
 /** "1,4,16" -> [1, 4, 16] (sorted, distinct); "" -> []. ConfigError on anything else. */

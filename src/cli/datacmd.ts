@@ -13,6 +13,7 @@ import type { Verdict } from '../tasks/types.ts';
 import { take, takeInt, UserError } from './args.ts';
 import { generateTrajectories, holdsTrajectories, verifyTrajectoryLines } from './envcmd.ts';
 import { isEnvName } from '../envs/registry.ts';
+import { holdsPreferences, pairsLine, verifyPreferenceLines } from './prefverify.ts';
 
 /** Where the commands write; tests pass their own. */
 export interface DataIo {
@@ -28,7 +29,7 @@ const PROCESS_IO: DataIo = {
 export const DATA_HELP = `  reasonlab generate --task T --n N [--seed 0] [--split train|val|test] [--KNOB value ...] [--trl] [--out FILE]
                      (--trl writes TRL-style {"prompt","completion"} lines instead of full records;
                       an environment such as calc-tool or guess-number writes gold trajectories)
-  reasonlab verify   --in F.jsonl [--task T] [--scheme binary|tinyzero|logicrl|process] [--skip-bad] [--out verdicts.jsonl]
+  reasonlab verify   --in F.jsonl (task records, trajectories or preference pairs) [--task T] [--scheme binary|tinyzero|logicrl|process] [--skip-bad] [--out verdicts.jsonl]
 `;
 
 /** Write to a new file (refusing an existing one) or to stdout. */
@@ -148,6 +149,19 @@ export async function verifyCommand(flags: Map<string, string>, io: DataIo = PRO
   if (!existsSync(file)) throw new UserError(`--in ${file} does not exist`);
 
   const text = readFileSync(file, 'utf8');
+  if (holdsPreferences(text)) {
+    // Preference pairs: both completions re-verified from the stored problem.
+    let v;
+    try {
+      v = verifyPreferenceLines(text, file, taskFlag, skipBad);
+    } catch (e) {
+      if (e instanceof RecordError) throw new UserError(`${e.message} (--skip-bad to skip such lines)`);
+      throw e;
+    }
+    emit(out, toJsonl(v.results), io);
+    io.stderr(formatSummary(summarize(v.results.flatMap((r) => [r.chosen, r.rejected]), v.bad)).replace(/^verified (\d+) records/, 'verified $1 completions') + pairsLine(v.results));
+    return 0;
+  }
   if (holdsTrajectories(text)) {
     // Trajectories: the environment is re-run against every transcript.
     let v;

@@ -12,7 +12,9 @@ async function main(argv: string[]): Promise<number> {
   const { command, flags } = parseArgs(argv);
   if (command === 'help' || command === '--help' || flags.has('help')) {
     const { DATA_HELP } = await import('./datacmd.ts');
-    process.stdout.write(HELP + '\n' + DATA_HELP.replace(/\n?$/, '\n'));
+    const { PREFS_HELP } = await import('./prefscmd.ts');
+    const { PREF_HELP } = await import('./preftrain.ts');
+    process.stdout.write(HELP + '\n' + DATA_HELP.replace(/\n?$/, '\n') + PREFS_HELP + PREF_HELP);
     return 0;
   }
   switch (command) {
@@ -24,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
     case 'verify': {
       const data = await import('./datacmd.ts');
       return command === 'generate' ? data.generateCommand(flags) : data.verifyCommand(flags);
+    }
+    case 'prefs': {
+      const { prefsCommand } = await import('./prefscmd.ts');
+      return prefsCommand(flags);
     }
     case 'datasets': {
       const { datasetsCommand } = await import('./datasetscmd.ts');
@@ -38,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
       return learnCommand(flags);
     }
     default:
-      throw new UserError(`unknown command "${command}" (commands: train, eval, generate, verify, datasets, bench, bench-learn, help)`);
+      throw new UserError(`unknown command "${command}" (commands: train, eval, generate, verify, prefs, datasets, bench, bench-learn, help)`);
   }
 }
 

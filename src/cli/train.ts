@@ -1,12 +1,13 @@
 // `reasonlab train`: SFT from scratch or resumed from a run's checkpoint, with a live progress
 // line, metrics.jsonl / samples.jsonl, and atomic checkpoints in runs/NAME/checkpoint/.
 
-import { applyOverrides, modelConfigOf, withDefaults, type RunConfig } from '../run-config.ts';
+import { applyOverrides, modelConfigOf, parseRewardSpec, withDefaults, type RunConfig } from '../run-config.ts';
 import { recipeConfig } from '../recipes.ts';
 import { paramCount } from '../model/config.ts';
 import { curriculumLevels } from '../train/curriculum.ts';
 import type { TrainEvent } from '../train/events.ts';
 import { RlTrainer } from '../train/rl.ts';
+import type { RewardScorer } from '../train/rm.ts';
 import { Trainer } from '../train/sft.ts';
 import { taskByName as getTask } from '../envs/as-task.ts';
 import { ENVS } from '../envs/registry.ts';
@@ -27,6 +28,7 @@ export const HELP = `reasonlab — train small reasoning models (SFT on traces) 
                   --steps N [--prompts 16 --temperature 1 --scheme binary --lr 1e-4 --clip 0.2 --epochs 1
                   --kl 0 --entropy 0 --zeroVar keep|skip|resample]     RL from a checkpoint (no --from: random init)
   reasonlab train --stage sft+rl --out runs/NAME --steps N --rl.steps M ...   SFT, then RL, one run
+  reasonlab train --stage rm|dpo --prefs F --from runs/SFT --out runs/NAME ...   from preference pairs (below)
   reasonlab eval  --run runs/NAME [--n 500] [--temperature 0.8] [--k 1,4,16] [--backend ...]
   reasonlab bench [--quick] [--backends wasm,cpu,webgpu]
   reasonlab bench-learn [--tasks a,b] [--parallel 2] [--out runs/learn] [--KEY VALUE ...]   train every recipe
@@ -42,6 +44,7 @@ Settings (--KEY VALUE; bare names or section.name; unknown keys are rejected):
   eval:   --eval.every --eval.n --eval.temperature --eval.topK --eval.samples --eval.passk 1,4,16 --eval.passkN
   rl:     --rl.algo --rl.steps --rl.prompts --rl.group --rl.pool (0 = fresh prompts) --rl.temperature --rl.scheme --rl.lr --rl.warmupSteps
           --rl.clip --rl.epochs --rl.kl --rl.entropy --rl.zeroVar keep|skip|resample --rl.baselineMomentum --rl.rolloutsMB
+          --rl.reward rm:RUN (a reward model from --stage rm pays; rm:RUN+binary adds the verifier's reward)
           (with --stage rl, bare --steps/--lr/--temperature/--warmupSteps mean the rl.* ones)
 `;
 
@@ -104,7 +107,7 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
       const line =
         e.type === 'step'
           ? `step ${t.step}/${t.of}${cur} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ${Math.round(e.tokens_per_s).toLocaleString('en-US')} tok/s | ETA ${eta}${lastEval}`
-          : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)} | acc ${pct(e.accuracy)} (answer ${pct(e.answer_acc)}) | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
+          : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)}${e.rm_score_mean !== undefined ? ` (rm ${e.rm_score_mean.toFixed(3)}, verifier ${e.verifier_reward_mean!.toFixed(3)})` : ''} | acc ${pct(e.accuracy)} (answer ${pct(e.answer_acc)}) | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
       process.stderr.write(tty ? `${clear}${line}` : line + '\n');
     } else if (e.type === 'warning') {
       process.stderr.write(`${clear}warning @${e.step}: ${e.message}\n`);
@@ -134,14 +137,31 @@ function runPhase(t: Trainer | RlTrainer, dir: RunDir, cfg: RunConfig, sink: Ret
   });
 }
 
+/**
+ * rl.reward rm:PATH: the reward model, loaded after the backend is set up (null for the verifier).
+ * Its tokenizer must be the policy's: it scores the policy's token ids.
+ */
+async function loadScorer(cfg: RunConfig, tok: Tokenizer): Promise<RewardScorer | null> {
+  const spec = parseRewardSpec(cfg.rl.reward);
+  if (!spec) return null;
+  const { loadRewardModel } = await import('./prefio.ts');
+  const { RewardScorer } = await import('../train/rm.ts');
+  const rm = loadRewardModel(spec.rm);
+  const rmTok = Tokenizer.fromJSON(rm.tokenizer);
+  if (JSON.stringify(rmTok.toJSON()) !== JSON.stringify(tok.toJSON())) throw new UserError(`--reward ${cfg.rl.reward}: the reward model's tokenizer (${rm.where}) is not the policy's`);
+  process.stderr.write(`reward: the reward model ${rm.where}${spec.scheme ? ` + the verifier's ${spec.scheme} reward` : ' alone (the verifier is only measured)'}\n`);
+  return new RewardScorer(rm.model, rmTok, rm.snapshot.params, rm.head);
+}
+
 /** An RL phase on its own (`--stage rl`, or `--resume` of an RL run): print, run, clean up. */
-async function runRl(t: RlTrainer, dir: RunDir, cfg: RunConfig, ckEvery: number, evalAtStart: boolean): Promise<number> {
+async function runRl(t: RlTrainer, dir: RunDir, cfg: RunConfig, ckEvery: number, evalAtStart: boolean, scorer: RewardScorer | null = null): Promise<number> {
   const sink = makeSink(dir, cfg, () => ({ step: t.rlStep, of: cfg.rl.steps, label: 'rl' }));
   const stop = onInterrupt();
   const startRl = t.rlStep;
   const reason = await runPhase(t, dir, cfg, sink, stop.signal, ckEvery, evalAtStart);
   stop.release();
   t.dispose();
+  scorer?.dispose();
   if (t.rlStep === startRl) process.stderr.write(`nothing to do: the run is already at RL step ${t.rlStep} (raise --steps)\n`);
   return reason === 'diverged' ? 3 : 0;
 }
@@ -155,6 +175,11 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
   if (!out) throw new UserError('--out runs/NAME is required (the run folder to create)');
   const overrides = Object.fromEntries(flags);
   const stage = overrides.stage ?? (from ? 'rl' : 'sft');
+  if (stage === 'rm' || stage === 'dpo') {
+    if (resume) throw new UserError(`--resume is not available for --stage ${stage} (its runs are short: start a new one)`);
+    const { prefTrainCommand } = await import('./preftrain.ts');
+    return prefTrainCommand(stage, flags, out, from, backendChoice);
+  }
   if (from && stage !== 'rl') throw new UserError(`--from starts an RL run: it needs --stage rl (got --stage ${stage})`);
   if (stage === 'rl' && !resume) return rlCommand(out, from, backendChoice, ckEvery, { ...overrides, stage: 'rl' });
 
@@ -202,11 +227,13 @@ export async function trainCommand(flags: Map<string, string>): Promise<number> 
     const snap = await t.snapshot();
     dir.writeCheckpoint(snapshotToFiles(snap, cfg, t.model, t.tok), 'checkpoint-sft');
     t.dispose();
-    rl = new RlTrainer(cfg, { params: snap.params, startStep: snap.step, tokenizer: t.tok, run: out });
+    const scorer = await loadScorer(cfg, t.tok);
+    rl = new RlTrainer(cfg, { params: snap.params, startStep: snap.step, tokenizer: t.tok, run: out, ...(scorer ? { rewardModel: scorer } : {}) });
     const r = rl;
     process.stderr.write(`RL: ${cfg.rl.algo}, ${cfg.rl.prompts} prompts x ${cfg.rl.group} samples, ${cfg.rl.steps} steps, scheme ${cfg.rl.scheme}\n`);
     reason = await runPhase(r, dir, cfg, sink, stop.signal, ckEvery, false); // SFT just evaluated these weights
     r.dispose();
+    scorer?.dispose();
   } else t.dispose();
   stop.release();
   return reason === 'diverged' ? 3 : 0;
@@ -220,9 +247,11 @@ async function resumeRl(out: string, loaded: ReturnType<typeof snapshotFromFiles
   const backend = await setupBackend(backendChoice);
   const dir = RunDir.open(out);
   process.stderr.write(backendLine(backend) + '\n');
-  const t = new RlTrainer(cfg, { snapshot: { ...loaded.snapshot, ...loaded.rl! }, tokenizer: Tokenizer.fromJSON(loaded.tokenizer), run: out });
+  const tok = Tokenizer.fromJSON(loaded.tokenizer);
+  const scorer = await loadScorer(cfg, tok);
+  const t = new RlTrainer(cfg, { snapshot: { ...loaded.snapshot, ...loaded.rl! }, tokenizer: tok, run: out, ...(scorer ? { rewardModel: scorer } : {}) });
   process.stderr.write(`resuming RL on ${cfg.task.name} at RL step ${t.rlStep} (step ${t.step}) -> ${cfg.rl.steps} RL steps | ${out}\n`);
-  return runRl(t, dir, cfg, ckEvery, false);
+  return runRl(t, dir, cfg, ckEvery, false, scorer);
 }
 
 /** `--stage rl`: RL from a run's checkpoint (`--from`), or from a random init without it. */
@@ -242,13 +271,14 @@ async function rlCommand(out: string, from: string | undefined, backendChoice: s
     cfg = applyOverrides(recipeConfig(overrides.task), overrides); // the task's recipe, then the flags
   }
   const backend = await setupBackend(backendChoice);
+  const scorer = await loadScorer(cfg, init.tokenizer ?? new Tokenizer()); // before the folder: a bad RM leaves nothing behind
   const dir = RunDir.create(out);
   process.stderr.write(backendLine(backend) + '\n');
-  const t = new RlTrainer(cfg, { ...init, run: out });
+  const t = new RlTrainer(cfg, { ...init, run: out, ...(scorer ? { rewardModel: scorer } : {}) });
   dir.writeJSON('config.json', { run: cfg, from: from ?? null, model: t.model, params: paramCount(t.model), backend: { name: backend.name, adapter: backend.adapter } });
   const r = cfg.rl;
   process.stderr.write(
     `RL on ${cfg.task.name} ${JSON.stringify(cfg.task.config)} from ${from ?? 'a random init'} (step ${t.startStep}) | ${r.algo}, ${r.prompts} prompts x ${r.group} samples, ${r.steps} steps, lr ${r.lr}, T ${r.temperature}, scheme ${r.scheme}, clip ${r.clip}, epochs ${r.epochs}, kl ${r.kl} | ${out}\n`,
   );
-  return runRl(t, dir, cfg, ckEvery, true);
+  return runRl(t, dir, cfg, ckEvery, true, scorer);
 }

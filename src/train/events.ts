@@ -111,6 +111,10 @@ export interface RlStepEvent {
   /** Positions (B*T, all inner epochs) processed per second by the update. */
   update_tokens_per_s: number;
   elapsed_s: number;
+  /** rl.reward rm:...: mean reward-model score of the rollouts (reward_mean is what was paid)... */
+  rm_score_mean?: number;
+  /** ...and the verifier's mean reward under rl.scheme, paid or not (accuracy is beside it). */
+  verifier_reward_mean?: number;
 }
 
 /** pass@k on held-out problems, overall and per difficulty level. */

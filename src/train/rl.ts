@@ -6,7 +6,7 @@
 // browser worker.
 
 import * as tf from '@tensorflow/tfjs';
-import { modelConfigOf, rlOptim, type RunConfig } from '../run-config.ts';
+import { modelConfigOf, parseRewardSpec, rlOptim, type RunConfig } from '../run-config.ts';
 import { encodePrompt } from '../data/batch.ts';
 import { distinctProblems, problemAt } from '../data/split.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -45,6 +45,13 @@ export interface RlInit {
   run?: string;
   /** A task object instead of cfg.task.name's registered one (tests: toy rewards). */
   task?: AnyTask;
+  /** rl.reward rm:...: the learned reward model that scores each sampled sequence (train/rm.ts RewardScorer). */
+  rewardModel?: SequenceScorer;
+}
+
+/** Scores sampled sequences: prompt ids (with <bos>) and completion ids per row -> one score per row. */
+export interface SequenceScorer {
+  scoreRows(prompts: readonly number[][], completions: readonly ArrayLike<number>[]): Promise<Float32Array>;
 }
 
 /** Resampling rounds of rl.zeroVar = 'resample' (each redraws only the still all-equal groups). */
@@ -101,7 +108,11 @@ export class RlTrainer {
       this.baseline = init.snapshot.baseline;
     }
     this.step = this.startStep + this.rlStep;
+    this.rewardSpec = parseRewardSpec(r.reward);
+    if (this.rewardSpec && !init.rewardModel) throw new Error(`rl.reward ${r.reward}: the reward model is not loaded (pass it as rewardModel)`);
   }
+
+  private readonly rewardSpec: ReturnType<typeof parseRewardSpec>;
 
   /**
    * The problems of RL step `s` (P of them; `n` for a resampling round > 0): a pure function of
@@ -136,7 +147,13 @@ export class RlTrainer {
     const env = envOf(this.task);
     if (env) return episodeRollouts(await sampleEpisodes(this, env, tc, rows(problems), { temperature, topK: 0, rng, scheme }), problems, this.tok);
     const c = await sampleAndVerify(this, this.task, tc, rows(problems), promptTokens, { temperature, topK: 0, rng, scheme });
-    return { problems, prompts, promptTokens, ...c, rewards: c.verdicts.map((v) => v.reward) };
+    let rewards = c.verdicts.map((v) => v.reward);
+    if (this.rewardSpec) {
+      // A learned reward: the RM's score at the last completion token, plus the verifier's with +SCHEME.
+      const rm = await this.init.rewardModel!.scoreRows(promptTokens, c.tokens);
+      rewards = rewards.map((v, i) => rm[i]! + (this.rewardSpec!.scheme ? v : 0));
+    }
+    return { problems, prompts, promptTokens, ...c, rewards };
   }
 
   /**
@@ -182,11 +199,21 @@ export class RlTrainer {
       sample_tokens_per_s: sampled / Math.max(ro.sampleSeconds, 1e-9),
       update_tokens_per_s: u.tokensPerS,
       elapsed_s: this.clock.seconds(),
+      ...this.rewardStats([ro, ...discarded]),
     };
     const advantage = (i: number, g: number) => (skip && adv.zeroVar[g] ? 0 : adv.advantages[i]!);
     // An environment's rollouts are trajectory records (every turn marked), a task's rollout records.
     if (ro.trajectories) return { metrics, records: [], trajectories: this.trajectoryRecords([ro, ...discarded]) };
     return { metrics, records: this.records(ro, discarded, advantage), trajectories: [] };
+  }
+
+  /** With a learned reward: the RM's mean score and the verifier's mean reward, side by side (reward hacking shows as the first rising while the second falls). */
+  private rewardStats(batches: Rollouts[]): Pick<RlStepEvent, 'rm_score_mean' | 'verifier_reward_mean'> {
+    if (!this.rewardSpec) return {};
+    const verifier = batches.flatMap((b) => b.verdicts.map((v) => v.reward));
+    const rm = batches.flatMap((b) => b.rewards).map((r, i) => r - (this.rewardSpec!.scheme ? verifier[i]! : 0));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+    return { rm_score_mean: mean(rm), verifier_reward_mean: mean(verifier) };
   }
 
   /**
