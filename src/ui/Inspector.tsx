@@ -75,8 +75,12 @@ function SampleItem({ s, sep, scheme }: { s: SampleRow; sep: string; scheme: str
               <abbr title={GLOSSARY.advantage}>advantage</abbr> {s.advantage.toFixed(2)}
             </>
           )}
-          {' · '}
-          <abbr title={GLOSSARY.reward}>reward</abbr> {v.reward.toFixed(2)}
+          {s.phase === 'rl' && (
+            <>
+              {' · '}
+              <abbr title={GLOSSARY.reward}>reward</abbr> {v.reward.toFixed(2)}
+            </>
+          )}
         </span>
       </div>
       {note && (
