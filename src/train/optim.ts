@@ -60,8 +60,9 @@ export class AdamW {
     this.t = tf.variable(tf.scalar(0), false);
   }
 
+  /** Concatenate as one [P] vector (1-D tensors as they are: a reshape is one more kernel). */
   private flat(ts: tf.Tensor[]): tf.Tensor1D {
-    return tf.concat(ts.map((x) => tf.reshape(x, [-1]))) as tf.Tensor1D;
+    return tf.concat(ts.map((x) => (x.rank === 1 ? x : tf.reshape(x, [-1])))) as tf.Tensor1D;
   }
 
   /**
@@ -109,7 +110,8 @@ export class AdamW {
       // Slices, not tf.split: wasm's SplitV took ~45 ms for 0.8M values, a slice is a copy.
       let off = 0;
       vars.forEach((v, i) => {
-        v.assign(tf.reshape(tf.slice(pNew, [off], [this.sizes[i]!]), v.shape));
+        const part = tf.slice(pNew, [off], [this.sizes[i]!]);
+        v.assign(v.rank === 1 ? part : tf.reshape(part, v.shape));
         off += this.sizes[i]!;
       });
       this.t.assign(tNew);
