@@ -4,6 +4,7 @@
 
 import { memo, useMemo, useState } from 'react';
 import type { SampleRow } from '../worker/protocol.ts';
+import { Trajectory } from './Trajectory.tsx';
 
 /** The completion cut into tags, trace steps (split on the task's step separator) and the rest. */
 function pieces(completion: string, sep: string): { text: string; kind: 'tag' | 'step' | 'sep' | 'text'; step?: number }[] {
@@ -53,7 +54,7 @@ function SampleItem({ s, sep }: { s: SampleRow; sep: string }) {
       <div className="prompt">
         <code>{s.prompt}</code>
       </div>
-      <Completion text={s.completion} sep={sep} wrongStep={v.first_wrong_step?.step ?? null} />
+      {s.turns && s.tags ? <Trajectory turns={s.turns} tags={s.tags} verdict={v} /> : <Completion text={s.completion} sep={sep} wrongStep={v.first_wrong_step?.step ?? null} />}
       <ul className="checks">
         {v.checks.map((c) => (
           <li key={c.name} className={c.passed ? 'ok' : 'bad'}>
