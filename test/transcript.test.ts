@@ -42,6 +42,13 @@ describe('splitTranscript', () => {
     expect(got[3]!.text.startsWith('<res>999</res>')).toBe(true);
   });
 
+  it('an empty completion is one empty model turn, as the runner records it', () => {
+    const cfg = validateEnvConfig(guess, {});
+    const t = play(guess, cfg, { target: 30 }, ['']);
+    expect(splitTranscript(guess, t.turns[0]!.text, flat(t.turns))).toEqual(t.turns);
+    expect(failingTurn(t.turns, t.verdict)?.index).toBe(1);
+  });
+
   it('splits guesses and their one-character replies', () => {
     const cfg = validateEnvConfig(guess, {});
     const t = play(guess, cfg, { target: 30 }, ['<g>50</g>', '<g>20</g>', '<g>30</g>']);

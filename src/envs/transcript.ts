@@ -21,6 +21,8 @@ export interface TurnTags {
 export function splitTranscript(tags: TurnTags, prompt: string, completion: string): Turn[] {
   const turns: Turn[] = [{ role: 'env', text: prompt }];
   const [open, close] = tags.envTags;
+  // The runner records at least one model turn, an empty one when the model wrote only <eos>.
+  if (completion === '') return [...turns, { role: 'model', text: '' }];
   let rest = completion;
   while (rest !== '') {
     let cut = -1;

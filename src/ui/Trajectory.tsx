@@ -31,6 +31,7 @@ function rows(turns: readonly Turn[]): Row[] {
 const isError = (text: string) => text.includes('error:') || text === '<o>?</o>';
 
 function Spans({ turn, tags }: { turn: Turn; tags: TurnTags }) {
+  if (turn.text === '') return <span className="muted">(nothing: the model ended at once)</span>;
   return (
     <>
       {turnSpans(tags, turn).map((s, i) => (

@@ -64,4 +64,18 @@ export const DEMOS: Demo[] = [
       },
     ],
   },
+  {
+    id: 'calc-tool',
+    title: 'Learning to use a calculator (calc-tool)',
+    blurb: 'MEASURE',
+    watch: 'The inspector: each held-out episode, model turns in blue, the calculator\'s <res> replies in amber, a failed call or a wrong answer marked in red.',
+    runs: [{ name: 'calc-tool · SFT on tool-using trajectories', params: { ...small, task: 'calc-tool', 'train.steps': '600', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', 'eval.every': '100' } }],
+  },
+  {
+    id: 'guess-number',
+    title: 'Binary search from feedback (guess-number)',
+    blurb: 'MEASURE',
+    watch: 'The inspector: each guess and the environment\'s higher (+) / lower (-) answer; a guess outside the range the answers still allow is marked in red.',
+    runs: [{ name: 'guess-number 3 digits · SFT on binary-search trajectories', params: { ...small, task: 'guess-number', digits: '3', 'train.steps': '600', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', 'eval.every': '200', 'eval.n': '50' } }],
+  },
 ];
