@@ -27,6 +27,9 @@ function rows(turns: readonly Turn[]): Row[] {
   return out;
 }
 
+/** guess-number's one-character replies in words (a tooltip for readers new to the layout). */
+const GLOSS: Record<string, string> = { '<o>+</o>': 'higher', '<o>-</o>': 'lower', '<o>=</o>': 'correct', '<o>?</o>': 'not a guess' };
+
 /** A reply that says the action failed: a calculator error, or guess-number's "not a guess". */
 const isError = (text: string) => text.includes('error:') || text === '<o>?</o>';
 
@@ -60,7 +63,7 @@ export const Trajectory = memo(function Trajectory({ turns, tags, verdict }: { t
               <Spans turn={r.model} tags={tags} />
             </code>
             {r.reply && (
-              <code className="turn turn-env" data-role="env" title="the environment's reply (never trained on)">
+              <code className="turn turn-env" data-role="env" title={`the environment's reply${GLOSS[r.reply.text] ? ` (${GLOSS[r.reply.text]})` : ''}, never trained on`}>
                 <Spans turn={r.reply} tags={tags} />
               </code>
             )}
