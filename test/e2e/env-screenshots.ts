@@ -38,12 +38,14 @@ async function shoot(browser: Browser, url: string, query: string, shots: { pane
 await buildApp();
 const server = await serveApp();
 const browser = await launchChromium(chromiumPath);
+// ONLY=calc-tool or ONLY=guess-number takes one environment's pictures.
+const only = process.env.ONLY;
 try {
-  await shoot(browser, server.url, 'backend=wasm&task=calc-tool&preset=nano&seed=1&stage=sft%2Brl&steps=400&eval.every=400&eval.n=16&rl.steps=2&rl.prompts=4&rl.group=4', [
+  if (!only || only === 'calc-tool') await shoot(browser, server.url, 'backend=wasm&task=calc-tool&preset=nano&seed=1&stage=sft%2Brl&steps=400&eval.every=400&eval.n=16&rl.steps=2&rl.prompts=4&rl.group=4', [
     { panel: 'inspector', file: 'inspector-calc-tool.png' },
     { panel: 'rollouts', file: 'rollouts-calc-tool.png' },
   ]);
-  await shoot(browser, server.url, 'backend=wasm&task=guess-number&digits=3&preset=nano&seed=1&steps=400&eval.every=400&eval.n=16', [{ panel: 'inspector', file: 'inspector-guess-number.png' }]);
+  if (!only || only === 'guess-number') await shoot(browser, server.url, 'backend=wasm&task=guess-number&digits=3&preset=nano&seed=1&steps=400&eval.every=400&eval.n=16', [{ panel: 'inspector', file: 'inspector-guess-number.png' }]);
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();
