@@ -7,11 +7,12 @@ import { applyOverrides } from '../src/config.ts';
 import { curveSvg, firstReached, learningTable, parseMetrics, THRESHOLDS, type LearnResult } from '../src/bench/learn.ts';
 import { RECIPES, recipeConfig } from '../src/recipes.ts';
 import { TASKS } from '../src/tasks/registry.ts';
+import { ENVS } from '../src/envs/registry.ts';
 import { resolveParams } from '../src/worker/params.ts';
 
 describe('recipes', () => {
-  it('every task has a recipe that validates, with a target', () => {
-    expect(Object.keys(RECIPES).sort()).toEqual(Object.keys(TASKS).sort());
+  it('every task and environment has a recipe that validates, with a target', () => {
+    expect(Object.keys(RECIPES).sort()).toEqual([...Object.keys(TASKS), ...Object.keys(ENVS)].sort());
     for (const [name, r] of Object.entries(RECIPES)) {
       const cfg = recipeConfig(name);
       expect(cfg.task.name).toBe(name);
