@@ -6,6 +6,7 @@
 import { memo, useMemo, useState, type ReactNode } from 'react';
 import type { SampleRow } from '../worker/protocol.ts';
 import { checkHelp, GLOSSARY } from './glossary.ts';
+import { Trajectory } from './Trajectory.tsx';
 
 const PAGE = 8;
 
@@ -91,7 +92,7 @@ function SampleItem({ s, sep, scheme }: { s: SampleRow; sep: string; scheme: str
       <div className="prompt">
         <code>{s.prompt}</code>
       </div>
-      <Completion text={s.completion} sep={sep} wrongStep={v.first_wrong_step?.step ?? null} />
+      {s.turns && s.tags ? <Trajectory turns={s.turns} tags={s.tags} verdict={v} /> : <Completion text={s.completion} sep={sep} wrongStep={v.first_wrong_step?.step ?? null} />}
       <ul className="checks">
         {v.checks.map((c) => (
           <li key={c.name} className={c.passed ? 'ok' : 'bad'}>

@@ -6,6 +6,7 @@ import { storedTotal } from '../runsteps.ts';
 import type { BrowsedRecord, DatasetInfo, RunSummary } from '../worker/protocol.ts';
 import { errorText, type Api } from './client.ts';
 import { Completion } from './Inspector.tsx';
+import { Trajectory } from './Trajectory.tsx';
 
 export function DataChoice(props: { dataset: DatasetInfo | null; error: string | null; locked: boolean; onUpload: (f: File) => void; onShipped: () => void; onClear: () => void }) {
   const { dataset, error, locked } = props;
@@ -100,7 +101,7 @@ export function DatasetExplorer({ api, params, sep, hasUpload }: { api: Api; par
           {rows.records.map((r) => (
             <li key={r.id}>
               <span className="muted">{r.id}</span> <code>{r.prompt}</code>
-              <Completion text={r.completion} sep={sep} wrongStep={r.verdict?.first_wrong_step?.step ?? null} />
+              {r.turns && r.tags ? <Trajectory turns={r.turns} tags={r.tags} verdict={r.verdict} /> : <Completion text={r.completion} sep={sep} wrongStep={r.verdict?.first_wrong_step?.step ?? null} />}
               {r.verdict && <span className={`verdict ${r.verdict.fully_correct ? 'ok' : 'bad'}`} title={r.verdict.fully_correct ? 'fully right' : r.verdict.correct ? 'right answer, wrong steps' : 'wrong'}>{r.verdict.fully_correct ? '✓' : '✗'}</span>}
             </li>
           ))}

@@ -64,4 +64,20 @@ export const DEMOS: Demo[] = [
       },
     ],
   },
+  {
+    id: 'calc-tool',
+    title: 'Learning to use a calculator (calc-tool)',
+    blurb:
+      'A nano model learns to call a calculator: SFT on gold episodes of 3-digit a*b+c that call the tool once per operation (`<calc>123*456</calc>`, the environment appends `<res>056088</res>`), the environment\'s replies never trained on. Measured in headless Chromium (docs/DEMOS.md, 100 held-out problems): 1% fully right at step 300, 80% at step 400, 85% at step 600, a mean 3.0 model turns per episode; 6 min on 2 cores shared with other jobs (load 9-13).',
+    watch: 'The inspector: each held-out episode, model turns in blue, the calculator\'s <res> replies in amber, a failed call or a wrong answer marked in red.',
+    runs: [{ name: 'calc-tool · SFT on tool-using trajectories', params: { ...small, task: 'calc-tool', 'train.steps': '600', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', 'eval.every': '100' } }],
+  },
+  {
+    id: 'guess-number',
+    title: 'Binary search from feedback (guess-number)',
+    blurb:
+      'SFT on binary-search episodes for a number from 000 to 999, solved within 10 guesses: each guess `<g>500</g>` gets `<o>+</o>` (higher), `<o>-</o>` (lower) or `<o>=</o>`. Measured in headless Chromium (docs/DEMOS.md, 50 held-out targets): fully right (solved in 10 turns, every guess inside the range the answers allow) 2% at step 200, 14% at step 400, 20% at step 600 (22% solved), a mean 9.5 of at most 10 turns: most episodes still run out of turns. 9 min 30 s on 2 cores shared with other jobs. No RL here: 20 GRPO steps in the CLI did not raise the solve rate (docs/EXPERIMENTS.md, Environments).',
+    watch: 'The inspector: each guess and the environment\'s higher (+) / lower (-) answer; a guess outside the range the answers still allow is marked in red.',
+    runs: [{ name: 'guess-number 3 digits · SFT on binary-search trajectories', params: { ...small, task: 'guess-number', digits: '3', 'train.steps': '600', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', 'eval.every': '200', 'eval.n': '50' } }],
+  },
 ];

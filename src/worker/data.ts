@@ -8,6 +8,8 @@ import type { Example } from '../data/batch.ts';
 import { parseJsonl, UNKNOWN_FORM, type Row } from '../records/jsonl.ts';
 import { ConfigError } from '../tasks/registry.ts';
 import { generateRecord, RecordError, toTRL } from '../records/record.ts';
+import { generateTrajectory } from '../records/trajectory.ts';
+import { getEnv, isEnvName } from '../envs/registry.ts';
 import { hashInts, Rng } from '../rng.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import { Trainer } from '../train/sft.ts';
@@ -94,6 +96,16 @@ export class DatasetTrainer extends Trainer {
 /** Records of the generator for the current task settings. */
 export function generatedRecords(cfg: RunConfig, split: 'train' | 'val' | 'test', offset: number, limit: number): BrowsedRecord[] {
   const out: BrowsedRecord[] = [];
+  if (isEnvName(cfg.task.name)) {
+    // An environment's generator gives gold trajectories, shown turn by turn.
+    const env = getEnv(cfg.task.name);
+    const tags = { actionEnds: [...env.actionEnds], envTags: [...env.envTags] };
+    for (let i = offset; i < offset + limit; i++) {
+      const r = generateTrajectory(cfg.task.name, cfg.task.config, cfg.train.seed, split, i);
+      out.push({ id: r.id, prompt: r.turns[0]!.text, completion: r.turns.slice(1).map((t) => t.text).join(''), verdict: r.verdict, source: 'generated', turns: r.turns, tags });
+    }
+    return out;
+  }
   for (let i = offset; i < offset + limit; i++) {
     const r = generateRecord(cfg.task.name, cfg.task.config, cfg.train.seed, split, i);
     out.push({ id: r.id, prompt: r.prompt, completion: r.completion ?? '', verdict: r.verdict, source: 'generated' });

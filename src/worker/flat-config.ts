@@ -6,7 +6,7 @@
 
 import { applyOverrides, type RunConfig } from '../run-config.ts';
 import { recipeConfig } from '../recipes.ts';
-import { getTask } from '../tasks/registry.ts';
+import { taskByName as getTask } from '../envs/as-task.ts';
 
 /**
  * The browser's defaults over the task's recipe (src/recipes.ts, the same one the CLI trains):

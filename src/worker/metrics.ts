@@ -1,10 +1,13 @@
 // Turns training events into metric batches: numeric fields become Float64Array columns per event
 // type (nested objects flattened to dotted names, e.g. reward_by_check.answer), samples and
-// rollouts become small JSON rows. The worker sends one batch every ~250 ms, transferring the
-// column buffers. Pure: no tfjs, no DOM.
+// rollouts become small JSON rows (an environment's with its turns: RL trajectories as recorded,
+// evaluation samples cut back into turns). The worker sends one batch every ~250 ms, transferring
+// the column buffers. Pure: no tfjs, no DOM.
 
 import type { TrainEvent } from '../train/events.ts';
 import type { Verdict } from '../tasks/types.ts';
+import type { TrajectoryRecord } from '../records/trajectory.ts';
+import { splitTranscript, type TurnTags } from '../envs/transcript.ts';
 import type { Columns, MetricBatch, SampleRow } from './protocol.ts';
 
 type Row = Record<string, number>;
@@ -18,7 +21,7 @@ function flatten(x: unknown, prefix: string, out: Row, depth = 0): void {
   }
 }
 
-const JSON_TYPES = new Set(['sample', 'rollout', 'warning', 'phase', 'done']);
+const JSON_TYPES = new Set(['sample', 'rollout', 'trajectory', 'warning', 'phase', 'done']);
 
 export class MetricsBuffer {
   private rows = new Map<string, Row[]>();
@@ -31,7 +34,14 @@ export class MetricsBuffer {
     private runId: string,
     /** Most samples kept per batch (the newest). */
     private maxSamples = 64,
+    /** The run's environment (its tags), when it trains one: samples then carry their turns. */
+    private env: TurnTags | null = null,
   ) {}
+
+  private keep(row: SampleRow): void {
+    this.samples.push(row);
+    if (this.samples.length > this.maxSamples * 2) this.samples = this.samples.slice(-this.maxSamples);
+  }
 
   get empty(): boolean {
     return this.rows.size === 0 && !this.samples.length && !this.phases.length && !this.warnings.length && !this.resetNext;
@@ -44,6 +54,15 @@ export class MetricsBuffer {
 
   push(e: TrainEvent): void {
     const t = e.type as string;
+    if (t === 'trajectory') {
+      // An RL episode: the record's own turns, shown as a rollout.
+      const r = (e as { record: TrajectoryRecord }).record;
+      if (!r.verdict) return;
+      const tags = this.env ?? { actionEnds: [], envTags: [] };
+      const rest = r.turns.slice(1).map((x) => x.text).join('');
+      this.keep({ kind: 'rollout', step: e.step, phase: 'rl', prompt: r.turns[0]?.text ?? '', completion: rest, verdict: r.verdict, turns: r.turns, tags });
+      return;
+    }
     if (t === 'sample' || t === 'rollout') {
       const s = e as unknown as { step: number; phase: 'sft' | 'rl'; mode?: string; prompt?: string; completion?: string; verdict?: Verdict; advantage?: number; record?: Record<string, unknown> };
       const rec = s.record ?? s;
@@ -59,8 +78,8 @@ export class MetricsBuffer {
       if (typeof adv === 'number') row.advantage = adv;
       if (s.mode) row.mode = s.mode;
       if (!row.verdict) return;
-      this.samples.push(row);
-      if (this.samples.length > this.maxSamples * 2) this.samples = this.samples.slice(-this.maxSamples);
+      if (this.env) Object.assign(row, { turns: splitTranscript(this.env, row.prompt, row.completion), tags: this.env });
+      this.keep(row);
       return;
     }
     if (t === 'phase') {

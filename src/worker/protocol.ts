@@ -6,6 +6,8 @@ import type { BackendName } from '../backend.ts';
 import type { RunConfig } from '../run-config.ts';
 import type { TrainEvent } from '../train/events.ts';
 import type { Verdict } from '../tasks/types.ts';
+import type { Turn } from '../envs/types.ts';
+import type { TurnTags } from '../envs/transcript.ts';
 
 /**
  * `interrupted` is only ever stored, never live: a run that was starting/running when its tab went
@@ -40,6 +42,9 @@ export interface SampleRow {
   verdict: Verdict;
   advantage?: number;
   mode?: string;
+  /** Environments: the episode's turns (turns[0] the prompt) and the tags that mark calls and replies. */
+  turns?: Turn[];
+  tags?: TurnTags;
 }
 
 /** One batch of progress for the run `runId`; `reset` replaces what the UI holds for it. */
@@ -146,6 +151,9 @@ export interface BrowsedRecord {
   completion: string;
   verdict: Verdict | null;
   source: string;
+  /** Environments: the gold trajectory's turns and tags (as SampleRow). */
+  turns?: Turn[];
+  tags?: TurnTags;
 }
 
 /** A run's ratings as the Rate panel opens it. */

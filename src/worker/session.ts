@@ -14,6 +14,7 @@ import { Trainer, type TrainerSnapshot } from '../train/sft.ts';
 import { snapshotToFiles } from '../train/snapshot.ts';
 import type { Tokenizer } from '../tokenizer.ts';
 import type { ModelConfig } from '../model/config.ts';
+import { getEnv, isEnvName } from '../envs/registry.ts';
 import { DatasetTrainer, type Dataset } from './data.ts';
 import { MetricsBuffer } from './metrics.ts';
 import type { RunState, RunStatus, RunSummary, SessionUpdate } from './protocol.ts';
@@ -83,7 +84,9 @@ export class Session {
     private store: RunStore,
     private send: (u: SessionUpdate) => void,
   ) {
-    this.metrics = new MetricsBuffer(spec.id);
+    // An environment's samples carry their turns (the tags copied: the env object holds functions).
+    const env = isEnvName(spec.cfg.task.name) ? getEnv(spec.cfg.task.name) : null;
+    this.metrics = new MetricsBuffer(spec.id, 64, env && { actionEnds: [...env.actionEnds], envTags: [...env.envTags] });
     this.created = spec.created ?? Date.now();
     const cfg = spec.cfg;
     this.phase = spec.from?.phase ?? (cfg.stage === 'rl' ? 'rl' : 'sft');
@@ -227,8 +230,9 @@ export class Session {
     try {
       const snap = await t.snapshot();
       const files = snapshotToFiles(snap, this.spec.cfg, t.model, t.tok);
-      const keep = this.unsaved.filter((e) => e.type !== 'sample' && e.type !== 'rollout');
-      const samples = this.unsaved.filter((e) => e.type === 'sample' || e.type === 'rollout').slice(-MAX_STORED_SAMPLES);
+      const shown = (e: TrainEvent) => e.type === 'sample' || e.type === 'rollout' || e.type === 'trajectory';
+      const keep = this.unsaved.filter((e) => !shown(e));
+      const samples = this.unsaved.filter(shown).slice(-MAX_STORED_SAMPLES);
       const summary = { ...this.summary(), savedStep: step };
       const r = snap as Partial<RlSnapshot>;
       const rl = this.phase === 'rl' && r.ref ? { rlStep: r.rlStep!, optStep: r.optStep!, startStep: r.startStep!, baseline: r.baseline ?? null, ref: r.ref } : undefined;

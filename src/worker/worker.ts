@@ -10,6 +10,7 @@ import { ALGOS } from '../knobs.ts';
 import { PRESETS } from '../model/config.ts';
 import { SCHEMES } from '../tasks/rewards.ts';
 import { TASKS } from '../tasks/registry.ts';
+import { ENVS, isEnvName } from '../envs/registry.ts';
 import { snapshotFromFiles } from '../train/snapshot.ts';
 import { Tokenizer } from '../tokenizer.ts';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -132,7 +133,7 @@ const api = {
     return {
       defaults: withDefaults(DEFAULT_CONFIG),
       appParams: APP_PARAMS,
-      tasks: Object.values(TASKS).map((t) => ({ name: t.name, description: t.description, defaults: { ...t.defaults }, knobs: t.knobs, options: t.options, stepSeparator: t.stepSeparator ?? ',' })),
+      tasks: [...Object.values(TASKS), ...Object.values(ENVS)].map((t) => ({ name: t.name, description: t.description, defaults: { ...t.defaults }, knobs: t.knobs, options: t.options, stepSeparator: (t as { stepSeparator?: string }).stepSeparator ?? ',' })),
       presets: PRESETS as unknown as AppInfo['presets'],
       schemes: SCHEMES,
       algos: ALGOS,
@@ -157,6 +158,7 @@ const api = {
     const b = requireBackend();
     requireIdle();
     const cfg = resolveParams(params);
+    if (dataset && isEnvName(cfg.task.name)) throw new Error(`${cfg.task.name} is an environment: it trains on its own gold trajectories, not on uploaded records; clear the dataset to train it`);
     if (dataset && dataset.task !== null && dataset.task !== cfg.task.name) throw new Error(`the uploaded dataset is for task ${dataset.task}; clear it or pick that task`);
     const ds = dataset ? parseDataset(dataset.text, dataset.name, cfg) : null;
     const id = newId();

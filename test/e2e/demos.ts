@@ -19,7 +19,8 @@ const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MIN ?? 20) * 60_000;
 const POLL_MS = 2_000;
 
 interface StoredRun { id: string; name: string; state: string; step: number; created: number; updated: number }
-interface EvalRow { step: number; phase: string; elapsed_s: number; acc: number; answer: number; n: number; passk: Record<string, number> }
+/** `turns`: an environment's mean model turns per greedy episode (NaN for a task). */
+interface EvalRow { step: number; phase: string; elapsed_s: number; acc: number; answer: number; n: number; turns: number; passk: Record<string, number> }
 interface RunResult { name: string; id: string; state: string; step: number; wall_s: number; rows: EvalRow[] }
 interface DemoResult {
   demo: Demo;
@@ -97,6 +98,7 @@ function evalRows(events: Ev[]): EvalRow[] {
       elapsed_s: num(e.elapsed_s) + (e.phase === 'rl' ? sftTime : 0),
       acc: num(e.greedy_acc),
       answer: num(e.greedy_answer_acc),
+      turns: num(e.mean_turns),
       n: num(e.n),
       passk: passk.get(`${String(e.phase)}:${num(e.step)}`) ?? {},
     }));
@@ -181,7 +183,7 @@ function claim(r: DemoResult): string {
     const sft = sftEnd && last.phase === 'rl' ? `${pct(sftEnd.acc)} fully right at the end of SFT (step ${sftEnd.step}, answer right ${pct(sftEnd.answer)}), then ` : '';
     const pk = (row: EvalRow | undefined) => (row && Object.keys(row.passk).length ? ` [${Object.entries(row.passk).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}]` : '');
     const pkText = sftEnd && last.phase === 'rl' && pk(sftEnd) ? `; pass@k before RL${pk(sftEnd)}, after${pk(last)}` : pk(last) ? `; at the end${pk(last)}` : '';
-    return `${run.name}: ${sft}${pct(last.acc)} fully right at step ${last.step} (answer right ${pct(last.answer)}, n=${last.n})${pkText}, in ${dur(run.wall_s)}`;
+    return `${run.name}: ${sft}${pct(last.acc)} fully right at step ${last.step} (answer right ${pct(last.answer)}, n=${last.n}${Number.isFinite(last.turns) ? `, mean ${last.turns.toFixed(1)} turns` : ''})${pkText}, in ${dur(run.wall_s)}`;
   });
   const status = r.error ? ` — DEMO FAILED: ${r.error}` : '';
   return `claim checked: ${parts.join('; ') || 'no runs stored'}; whole demo ${dur(r.wall_s)} (load average ${r.load.start.toFixed(1)} at the start, up to ${r.load.max.toFixed(1)})${status}.`;
