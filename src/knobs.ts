@@ -1,4 +1,4 @@
-// The names and plain settings that the run config (config.ts) and the training core (train/) both
+// The names and plain settings that the run config (run-config.ts) and the training core (train/) both
 // use, kept below both so neither imports the other's layer: the optimizer settings and learning-
 // rate schedule (warmup + cosine), the RL advantage estimators, the zero-variance group policies and
 // the curriculum modes. Plain data and math, no tfjs.
