@@ -15,7 +15,7 @@ import { hashInts, Rng } from '../src/rng.ts';
 import { renderCompletion } from '../src/tasks/format.ts';
 import { getTask } from '../src/tasks/registry.ts';
 import { Tokenizer } from '../src/tokenizer.ts';
-import { DpoTrainer } from '../src/train/dpo.ts';
+import { DpoTrainer, thoughtMeans } from '../src/train/dpo.ts';
 import { DEFAULT_PREF, type PrefConfig } from '../src/train/pref-loop.ts';
 import { RlTrainer } from '../src/train/rl.ts';
 import { RewardScorer, RmTrainer, type PlacedPair } from '../src/train/rm.ts';
@@ -107,6 +107,20 @@ describe('reward model and DPO stages', () => {
     expect(e.len_mean).toBeGreaterThan(0);
     expect(e.greedy_acc).toBeGreaterThanOrEqual(0);
     t.dispose();
+  });
+
+  it('thoughtMeans: the mean thought over all completions and over the fully right ones (countdown: two right searches of different lengths)', () => {
+    const cd = getTask('countdown');
+    const cfg = { count: 3, maxNumber: 9, maxTrace: 60, format: 'search' };
+    const p = { numbers: [2, 3, 4], target: 20, expr: { kind: 'num', value: 20 } };
+    // The gold search (one dead end and a backtrack, 40 tokens), a direct one (12) and a wrong one (11).
+    const texts = ['3*2=6,6+4=10,6*4=24,^,3+2=5,5+4=9,5*4=20', '3+2=5,5*4=20', '3+2=5,5+4=9'].map((t, i) => `<think>${t}</think><answer>${i < 2 ? '(3+2)*4' : '3+2+4'}</answer>`);
+    const right = texts.map((t) => cd.verify(p, t, cfg).fully_correct);
+    expect(right).toEqual([true, true, false]);
+    const m = thoughtMeans(texts, right);
+    expect(m.think_len_mean).toBeCloseTo((40 + 12 + 11) / 3, 9);
+    expect(m.think_len_right_mean).toBeCloseTo((40 + 12) / 2, 9);
+    expect(thoughtMeans(texts.slice(2), [false])).toEqual({ think_len_mean: 11 });
   });
 
   it('refuses zero usable pairs (all ties) with a clear error, not a NaN loss', async () => {

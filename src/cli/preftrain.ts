@@ -99,7 +99,7 @@ export async function prefTrainCommand(stage: 'rm' | 'dpo', flags: Map<string, s
     dir.append('metrics.jsonl', e);
     if (e.type === 'pref_eval') {
       lastEval = e;
-      const task = e.greedy_acc !== undefined ? ` | task: fully right ${pct(e.greedy_acc)} greedy (n=${e.n}), len ${e.len_mean!.toFixed(1)}, think ${e.think_len_mean!.toFixed(1)}, KL ${e.kl_seq!.toFixed(3)} nats/seq` : '';
+      const task = e.greedy_acc !== undefined ? ` | task: fully right ${pct(e.greedy_acc)} greedy (n=${e.n}), len ${e.len_mean!.toFixed(1)}, think ${e.think_len_mean!.toFixed(1)}${e.think_len_right_mean !== undefined ? ` (${e.think_len_right_mean.toFixed(1)} fully right)` : ''}, KL ${e.kl_seq!.toFixed(3)} nats/seq` : '';
       process.stderr.write(
         `eval @${e.step}: held-out pairs ${pct(e.heldout_accuracy)} right, margin ${e.heldout_margin.toFixed(3)} (n=${e.heldout_pairs}${e.heldout_decided !== undefined ? `, ${e.heldout_decided} decided` : ''}) | train pairs ${pct(e.train_accuracy)}, margin ${e.train_margin.toFixed(3)}${task}\n`,
       );

@@ -32,6 +32,17 @@ export interface DpoEvalTask {
   problems: readonly unknown[];
 }
 
+/**
+ * Mean thought length (tokens inside <think>) of all completions, and of the fully right ones
+ * alone (absent when none is right, rather than a 0 that reads as a length).
+ */
+export function thoughtMeans(texts: readonly string[], right: readonly boolean[]): { think_len_mean: number; think_len_right_mean?: number } {
+  const lens = texts.map(thoughtLength);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+  const r = lens.filter((_, i) => right[i]);
+  return { think_len_mean: mean(lens), ...(r.length ? { think_len_right_mean: mean(r) } : {}) };
+}
+
 export class DpoTrainer implements PrefTrainer {
   readonly stage = 'dpo' as const;
   readonly params: Params;
@@ -125,7 +136,7 @@ export class DpoTrainer implements PrefTrainer {
   }
 
   /** Greedy accuracy and lengths, and a sampled KL(policy || reference), on the held-out problems. */
-  private async taskMetrics(e: DpoEvalTask): Promise<{ n: number; greedy_acc: number; len_mean: number; think_len_mean: number; kl_seq: number }> {
+  private async taskMetrics(e: DpoEvalTask): Promise<{ n: number; greedy_acc: number; len_mean: number; think_len_mean: number; think_len_right_mean?: number; kl_seq: number }> {
     const prompts = e.problems.map((p) => encodePrompt(this.tok, e.task.prompt(p, e.config) as string));
     const greedy = await sampleAndVerify(this, e.task, e.config, e.problems, prompts, { temperature: 0, topK: 0, rng: new Rng(0) });
     const n = e.problems.length;
@@ -154,7 +165,7 @@ export class DpoTrainer implements PrefTrainer {
       n,
       greedy_acc: greedy.verdicts.filter((v) => v.fully_correct).length / n,
       len_mean: mean(greedy.tokens.map(eosFree)),
-      think_len_mean: mean(greedy.texts.map(thoughtLength)),
+      ...thoughtMeans(greedy.texts, greedy.verdicts.map((v) => v.fully_correct)),
       kl_seq: kl / n,
     };
   }

@@ -40,6 +40,12 @@ export interface PrefEvalEvent {
   len_mean?: number;
   think_len_mean?: number;
   /**
+   * Mean tokens inside <think> over the fully right greedy completions only (absent when none is
+   * right): where the verifier accepts many right traces, the length a preference can move
+   * without costing accuracy.
+   */
+  think_len_right_mean?: number;
+  /**
    * KL(policy || start policy) in nats per completion, estimated on one completion per held-out
    * problem sampled from the policy at temperature 1: mean over completions of sum_t (log pi - log pi_ref).
    */
