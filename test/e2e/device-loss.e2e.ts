@@ -26,7 +26,8 @@ describe.skipIf(noBrowser)('a lost WebGPU device', () => {
       expect(lost.error).toMatch(/GPU device was lost/);
       expect(lost.error).toMatch(new RegExp(`last checkpoint \\(step ${paused.step}\\)`));
       const item = page.getByTestId('run-item').first();
-      expect(Number(await item.getAttribute('data-saved-step'))).toBe(paused.step);
+      // (The list is refreshed from IndexedDB after the error: wait for it rather than race it.)
+      await waitFor(page, 'the checkpoint still listed', async () => Number(await item.getAttribute('data-saved-step')) === paused.step, { timeout: 30_000, allowError: true });
       // Resume: a fresh worker on the same backend, from the checkpoint.
       await item.getByTestId('resume-run-btn').click();
       const back = await waitFor(page, 'the resumed run', (s) => s.state === 'running' && s.step >= paused.step, { timeout: 240_000 });
