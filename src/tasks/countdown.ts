@@ -14,6 +14,10 @@
 //   hidden; here each try is an explicit step, and the next one follows from the last try by a
 //   fixed order and a comparison with the target.
 // - `solution`: the version-1 trace, the gold construction in post-order (`7*3=21,21+8=29`).
+// - `mixed`: per generated problem a fair coin (drawn after the problem, so the problems are the
+//   search format's) picks the search or the solution trace. Repeated draws of one puzzle get
+//   both, so a model learns two right thoughts of different lengths for it (the preference
+//   lesson, docs/EXPERIMENTS.md 13). The steps check is the search check, which accepts both.
 // Generation: numbers uniform in 1..maxNumber (repeats allowed); the target comes from a random
 // construction (uniform among valid moves, positive integer intermediates <= 9999, target in
 // 1..999), and a problem is kept only when the gold search reaches it within `maxTrace` characters
@@ -52,8 +56,8 @@ export interface CountdownConfig {
   maxNumber: number;
   /** Longest search trace in characters; problems whose gold search needs more are not drawn. */
   maxTrace: number;
-  /** Trace format: `search` (the tries, dead ends and backtracks) or `solution` (v1: the solution steps). */
-  format: 'search' | 'solution';
+  /** Trace format: `search` (the tries, dead ends and backtracks), `solution` (v1: the solution steps) or `mixed` (either, by a coin per problem). */
+  format: 'search' | 'solution' | 'mixed';
 }
 
 export interface CountdownProblem {
@@ -62,13 +66,15 @@ export interface CountdownProblem {
   target: number;
   /** The construction the target was built from (one solution; the `solution` format's trace). */
   expr: CountdownExpr;
+  /** `mixed` format only: this draw's gold trace is the solution (true) or the search. */
+  direct?: boolean;
 }
 
 export const TARGET_MIN = 1;
 export const TARGET_MAX = 999;
 
 const OPS: readonly CountdownOp[] = ['+', '-', '*', '/'];
-const FORMATS = ['search', 'solution'] as const;
+const FORMATS = ['search', 'solution', 'mixed'] as const;
 
 /** Missing and extra numbers of `used` against `given` (as multisets of decimal strings). */
 function multisetDiff(given: string[], used: string[]): { missing: string[]; extra: string[] } {
@@ -161,13 +167,23 @@ function searchOf(p: CountdownProblem) {
   return s;
 }
 
-/** The gold trace, or null when a hand-made problem has no gold search. */
+/** The solution trace: the construction's steps in post-order. */
+function solutionTrace(p: CountdownProblem): string {
+  const steps: string[] = [];
+  solutionSteps(p.expr, steps);
+  return steps.join(',');
+}
+
+/** Whether the problem's gold is the solution trace (the `solution` format, or `mixed` with its coin). */
+const usesSolution = (p: CountdownProblem, cfg: CountdownConfig) => cfg.format === 'solution' || (cfg.format === 'mixed' && p.direct === true);
+
+/**
+ * The trace the verdict's steps detail compares with (gold or not), or null when a hand-made
+ * problem has no gold search. `mixed` compares with the search, whatever the coin: the detail then
+ * says whether a completion is the gold search, as in the search format.
+ */
 function goldTrace(p: CountdownProblem, cfg: CountdownConfig): string | null {
-  if (cfg.format === 'solution') {
-    const steps: string[] = [];
-    solutionSteps(p.expr, steps);
-    return steps.join(',');
-  }
+  if (cfg.format === 'solution') return solutionTrace(p);
   return goldSearch(p.numbers, p.target)?.steps.join(',') ?? null;
 }
 
@@ -199,7 +215,12 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
       const numbers = Array.from({ length: cfg.count }, () => rng.range(1, cfg.maxNumber));
       for (let attempt = 0; attempt < 20; attempt++) {
         const b = build(rng, numbers);
-        if (b && goldSearch(numbers, b.value, cfg.maxTrace)) return { numbers, target: b.value, expr: b.expr };
+        if (!b || !goldSearch(numbers, b.value, cfg.maxTrace)) continue;
+        const p: CountdownProblem = { numbers, target: b.value, expr: b.expr };
+        // The coin comes from a fork, which leaves the stream as it was: problemAt may draw again
+        // (split rejection), and mixed must draw the same problems as the other formats.
+        if (cfg.format === 'mixed') p.direct = rng.fork(0x6d6978).float() < 0.5;
+        return p;
       }
     }
     throw new Error(`countdown.generate: no problem with count ${cfg.count}, maxNumber ${cfg.maxNumber} has a search within maxTrace ${cfg.maxTrace} in ${MAX_DRAWS} draws; raise maxTrace`);
@@ -216,7 +237,7 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
   prompt: (p) => `${p.numbers.join(',')}:${p.target}=`,
 
   gold(p, cfg): Gold {
-    if (cfg.format === 'solution') return { trace: goldTrace(p, cfg)!, answer: renderExpr(p.expr) };
+    if (usesSolution(p, cfg)) return { trace: solutionTrace(p), answer: renderExpr(p.expr) };
     const s = searchOf(p);
     return { trace: s.steps.join(','), answer: renderExpr(s.expr) };
   },
@@ -227,14 +248,16 @@ export const countdown: Task<CountdownProblem, CountdownConfig> = {
   maxCompletionLength(cfg) {
     // Answer: count numbers, count-1 operators, one pair of parentheses per non-root operator.
     const answer = cfg.count * digitsOf(cfg.maxNumber) + (cfg.count - 1) + 2 * (cfg.count - 2);
-    if (cfg.format === 'search') return 4 + cfg.maxTrace + answer;
+    const search = 4 + cfg.maxTrace + answer;
+    if (cfg.format === 'search') return search;
     const dn = digitsOf(cfg.maxNumber);
     // A non-final intermediate combines at most count-1 numbers: <= maxNumber^(count-1), capped.
     const di = digitsOf(Math.min(INTERMEDIATE_MAX, cfg.maxNumber ** (cfg.count - 1)));
     const nSteps = cfg.count - 1;
     // Each step: two operands (<= di digits; the first ones <= dn), op, '=', result (<= di digits, the last <= 3).
     const trace = nSteps * (2 * di + 2) + (nSteps - 1) * di + digitsOf(TARGET_MAX) + (nSteps - 1);
-    return 4 + trace + answer;
+    const solution = 4 + trace + answer;
+    return cfg.format === 'mixed' ? Math.max(search, solution) : solution;
   },
 
   verify(p, completion, cfg, opts = {}): Verdict {
