@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { RunSummary, StatusUpdate } from '../worker/protocol.ts';
 import { Chart, type ChartRun } from './Chart.tsx';
-import { ACC_CHART, CURRICULUM_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
+import { ACC_CHART, CURRICULUM_CHART, DPO_CHARTS, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
 import { errorText, feedUpdate, getClient, restartWorker, setUpdateHandler } from './client.ts';
 import { Settings, type SetParam } from './Controls.tsx';
 import type { Demo } from './demos.ts';
@@ -271,6 +271,7 @@ export function App() {
   const compareIds = useMemo(() => new Set(compare.keys()), [compare]);
   const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);
   const hasLevels = chartRuns.some((r) => r.data.col('step', 'level') !== null);
+  const hasDpo = chartRuns.some((r) => r.data.count('pref_eval') > 0);
 
   useEffect(() => {
     (window as unknown as { __reasonlab: unknown }).__reasonlab = Object.freeze({
@@ -301,6 +302,7 @@ export function App() {
         status={status}
         restoredRun={restoredRun}
         shown={v.shown}
+        dpo={v.dpo}
         tps={v.tps}
         tpsWindow={TPS_WINDOW}
         inRl={v.inRl}
@@ -356,11 +358,24 @@ export function App() {
             <Chart spec={LOSS_CHART} runs={chartRuns} mode={s.xMode} testId="loss-chart" />
             {hasLevels && <Chart spec={CURRICULUM_CHART} runs={chartRuns} mode={s.xMode} />}
             {hasRl && RL_CHARTS.map((c) => <Chart key={c.id} spec={c} runs={chartRuns} mode={s.xMode} />)}
+            {hasDpo && DPO_CHARTS.map((c) => <Chart key={c.id} spec={c} runs={chartRuns} mode={s.xMode} testId={`${c.id}-chart`} />)}
             <Chart spec={SPEED_CHART} runs={chartRuns} mode={s.xMode} />
           </div>
           <Inspector samples={cur?.samples ?? []} sep={v.stepSep} />
           <Rollouts samples={cur?.samples ?? []} sep={v.stepSep} scheme={(runs.find((r) => r.id === cur?.id)?.cfg ?? resolved?.cfg)?.rl.scheme ?? null} />
-          <RatePanel api={api()} runId={status?.runId ?? s.restoredId} sep={v.stepSep} download={download} />
+          <RatePanel
+            api={api()}
+            runId={status?.runId ?? s.restoredId}
+            sep={v.stepSep}
+            download={download}
+            refresh={settled}
+            busy={active}
+            onTrain={(id, d) => void guard('could not train on the ratings', async () => {
+              await api().trainOnRatings(id, d);
+              dispatch({ type: 'starting' });
+              await refreshRuns();
+            })}
+          />
           {s.info && <DatasetExplorer api={api()} params={params} sep={v.formSep} hasUpload={!!status?.dataset} />}
           {cur && cur.warnings.length > 0 && (
             <section className="panel">
