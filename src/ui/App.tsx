@@ -358,7 +358,7 @@ export function App() {
             <Chart spec={LOSS_CHART} runs={chartRuns} mode={s.xMode} testId="loss-chart" />
             {hasLevels && <Chart spec={CURRICULUM_CHART} runs={chartRuns} mode={s.xMode} />}
             {hasRl && RL_CHARTS.map((c) => <Chart key={c.id} spec={c} runs={chartRuns} mode={s.xMode} />)}
-            {hasDpo && DPO_CHARTS.map((c) => <Chart key={c.id} spec={c} runs={chartRuns} mode={s.xMode} testId={`${c.id}-chart`} />)}
+            {hasDpo && DPO_CHARTS.map((c) => <Chart key={c.id} spec={c} runs={chartRuns} mode={s.xMode} testId={`${c.id}-chart`} points={cur?.count('pref_eval') ?? 0} />)}
             <Chart spec={SPEED_CHART} runs={chartRuns} mode={s.xMode} />
           </div>
           <Inspector samples={cur?.samples ?? []} sep={v.stepSep} />

@@ -153,8 +153,11 @@ export class DpoSession {
     }
   };
 
-  /** Save the policy and the rows since the last save (one transaction); a failure is reported. */
-  private async checkpoint(): Promise<void> {
+  /**
+   * Save the policy and the rows since the last save (one transaction); a failure is reported.
+   * `announce` false: the caller sends the status (at the end, only once the store says done).
+   */
+  private async checkpoint(announce = true): Promise<void> {
     if (this.lostDevice || this.status.step <= this.status.savedStep) return;
     const step = this.status.step;
     try {
@@ -163,7 +166,8 @@ export class DpoSession {
       const summary = { ...this.summary(), savedStep: step };
       await this.store.saveCheckpoint({ runId: this.spec.id, step, phase: 'sft', offset: 0, files }, this.unsaved as unknown as TrainEvent[], summary);
       this.unsaved = [];
-      this.setStatus({ savedStep: step });
+      if (announce) this.setStatus({ savedStep: step });
+      else this.status.savedStep = step;
     } catch (e) {
       const msg = e instanceof StorageError ? e.message : `saving the DPO checkpoint failed: ${(e as Error).message}`;
       this.setStatus({ message: msg });
@@ -181,10 +185,11 @@ export class DpoSession {
       if (this.lostDevice) throw new Error(this.lostDevice);
       this.flush(true);
       const state: RunState = reason === 'stopped' ? 'stopped' : 'done';
+      // Stored first, then announced: the UI reads the run list when it hears the run ended.
       this.status.state = state;
-      await this.checkpoint();
-      this.setStatus({ state });
+      await this.checkpoint(false);
       await this.store.putRun(this.summary()).catch(() => undefined);
+      this.setStatus({ state });
     } catch (e) {
       this.flush(true);
       const why = this.lostDevice ? `the GPU device was lost (${this.lostDevice})` : (e as Error).message;
