@@ -18,6 +18,10 @@ import { prefApi } from '../src/worker/pref-api.ts';
 import type { RunSummary, SessionUpdate } from '../src/worker/protocol.ts';
 import type { RunStore, StoredCheckpoint } from '../src/worker/store.ts';
 import { useBackend } from './helpers/backend.ts';
+import { DPO_CHARTS } from '../src/ui/charts.ts';
+import { DEMOS } from '../src/ui/demos.ts';
+import { APP_DPO_LRS } from '../src/records/rate-train.ts';
+import type { PrefEvalEvent, PrefStepEvent } from '../src/train/pref-events.ts';
 
 const cfg = applyOverrides(DEFAULT_CONFIG, { task: 'addition', digits: 2, nLayer: 1, nHead: 2, nEmbd: 16, batchSize: 4, seed: 3 });
 
@@ -54,6 +58,27 @@ describe('rate-train rules', () => {
     expect(() => appRater('prefers-long', 0, 1)).toThrow(/unknown simulated rater "prefers-long"/);
     expect(() => appRater('prefers-style:ab', 0, 1)).toThrow(/X must be one printable ASCII character/);
     expect(() => appRater('prefers-correct', 0.7, 1)).toThrow(/--noise must be a number in \[0, 0.5\]/);
+  });
+});
+
+describe('the DPO charts and the preference demo', () => {
+  it('every DPO chart line is a field of the rows DpoTrainer writes', () => {
+    const step: Record<keyof PrefStepEvent, 0> = { type: 0, stage: 0, step: 0, loss: 0, accuracy: 0, margin: 0, grad_norm: 0, lr: 0, elapsed_s: 0 };
+    const ev: Record<keyof PrefEvalEvent, 0> = { type: 0, stage: 0, step: 0, heldout_pairs: 0, heldout_decided: 0, heldout_accuracy: 0, heldout_margin: 0, train_pairs: 0, train_accuracy: 0, train_margin: 0, n: 0, greedy_acc: 0, len_mean: 0, think_len_mean: 0, kl_seq: 0, elapsed_s: 0 };
+    const fields: Record<string, object> = { pref_step: step, pref_eval: ev };
+    const lines = DPO_CHARTS.flatMap((c) => c.lines);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    for (const l of lines) expect(Object.keys(fields[l.type] ?? {})).toContain(l.key);
+  });
+
+  it('the preference demo names a valid rater and DPO settings the form offers', () => {
+    const d = DEMOS.find((x) => x.id === 'prefs-dpo')!;
+    expect(d.prefs).toBeDefined();
+    expect(() => appRater(d.prefs!.rater, d.prefs!.noise, 1)).not.toThrow();
+    expect(d.prefs!.pairs).toBeGreaterThanOrEqual(MIN_DPO_PAIRS);
+    for (const s of d.prefs!.dpo) expect(APP_DPO_LRS as readonly number[]).toContain(s.lr);
+    // The blurb states what was measured on addition, including that the length lesson did not show.
+    expect(d.blurb).toMatch(/does not show on addition/);
   });
 });
 

@@ -16,6 +16,7 @@ import { Intro } from './Intro.tsx';
 import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
 import { RatePanel } from './RatePanel.tsx';
 import { RunControls, type Command } from './RunControls.tsx';
+import { usePrefDemo } from './usePrefDemo.ts';
 import { DemoNote, Toolbar } from './Toolbar.tsx';
 import type { RunData } from './rundata.ts';
 import { keptDemo, loadKept, saveKept } from './persist.ts';
@@ -181,6 +182,9 @@ export function App() {
   useEffect(() => {
     if (next) void startWith(next.params, next.name);
   }, [next, startWith]);
+
+  // The preference demo's rater and DPO runs, after its SFT run.
+  usePrefDemo(s.demo, status, api(), dispatch, refreshRuns);
 
   const { params } = s;
   const setParam: SetParam = useCallback(

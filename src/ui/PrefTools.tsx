@@ -15,6 +15,8 @@ interface Props {
   temperature: number;
   /** Ratings stored for the run (the panel's counter): readiness is read again when it changes. */
   stored: number;
+  /** Resolves when the panel's pending rating writes are stored (readiness is read after them). */
+  afterWrites: () => Promise<unknown>;
   /** A run is training: nothing can start. */
   busy: boolean;
   /** The simulated rater stored ratings: the panel starts over at the stream's next pair. */
@@ -27,7 +29,7 @@ const COUNTS = [10, 20, 40, 100];
 const STEPS = [10, 30, 100];
 const BETAS = [0.1, 0.5];
 
-export function PrefTools({ api, runId, temperature, stored, busy, onRated, onTrain }: Props) {
+export function PrefTools({ api, runId, temperature, stored, afterWrites, busy, onRated, onTrain }: Props) {
   const [rater, setRater] = useState<string>(SIM_RATERS[0]);
   const [style, setStyle] = useState('newline');
   const [noise, setNoise] = useState(0.1);
@@ -40,11 +42,11 @@ export function PrefTools({ api, runId, temperature, stored, busy, onRated, onTr
   useEffect(() => {
     let live = true;
     setReady(null);
-    if (runId) void api.dpoReadiness(runId).then((r) => live && setReady(r), () => undefined);
+    if (runId) void afterWrites().then(() => api.dpoReadiness(runId)).then((r) => live && setReady(r), () => undefined);
     return () => {
       live = false;
     };
-  }, [api, runId, stored]);
+  }, [api, runId, stored, afterWrites]);
 
   if (!runId) return null;
   const spec = rater === 'prefers-style:' ? `prefers-style:${style}` : rater;

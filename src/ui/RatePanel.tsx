@@ -57,6 +57,8 @@ export function RatePanel({ api, runId, sep, download, refresh, busy, onTrain }:
     return writes.current;
   }, []);
 
+  const afterWrites = useCallback(() => writes.current.catch(() => undefined), []);
+
   // Opening the panel, or a new run / temperature: start over at the run's next pair number.
   useEffect(() => {
     const gen = ++generation.current;
@@ -168,7 +170,7 @@ export function RatePanel({ api, runId, sep, download, refresh, busy, onTrain }:
           {open ? 'close' : 'Rate pairs'}
         </button>
       </header>
-      <PrefTools api={api} runId={runId} temperature={temperature} stored={s.stored + epoch} busy={busy} onRated={() => setEpoch((e) => e + 1)} onTrain={(d) => runId && onTrain(runId, d)} />
+      <PrefTools api={api} runId={runId} temperature={temperature} stored={s.stored + epoch} afterWrites={afterWrites} busy={busy} onRated={() => setEpoch((e) => e + 1)} onTrain={(d) => runId && onTrain(runId, d)} />
       {!open ? (
         <p className="muted">{runId ? 'Judge two completions of the model at a time; your ratings are stored with the run and export as preference or DPO JSONL.' : 'Start or pick a run: its saved checkpoint writes the pairs you rate.'}</p>
       ) : (

@@ -91,7 +91,8 @@ export function prefApi(d: PrefDeps) {
       const placed = records.map((record, i) => ({ record, where: `rating ${i + 1} (${record.id})` }));
       const trainer = new DpoTrainer(pc, loaded.model, Tokenizer.fromJSON(loaded.tokenizer), loaded.snapshot.params, placed, { task, config: cfg.task.config, problems });
       const id = d.newId();
-      const name = `${summary.name} · DPO on ${ready.decided} ratings (β ${s.beta}, lr ${s.lr})`;
+      // What tells two DPO runs of one source apart comes first (the list and chart legends cut long names).
+      const name = `DPO lr ${s.lr.toExponential(0)} β ${s.beta} · ${ready.decided} pairs · from ${summary.name}`;
       const pref = { stage: 'dpo' as const, fromRun: runId, fromName: summary.name, fromStep: ck.step, pairs: ready.decided, ties: ready.ties, beta: s.beta, lr: s.lr };
       d.start(new DpoSession({ id, name, cfg, backend: d.backendName(), pref }, trainer, st, d.emit));
       return id;
