@@ -40,9 +40,11 @@ export function usePrefDemo(demo: Demo | null, status: StatusUpdate | null, api:
         }
         const s = sft.current;
         if (!s) return;
-        const batch = await api.runMetrics(ended);
-        dispatch({ type: 'compareAdd', id: ended, name: `DPO lr ${prefs.dpo[s.next - 1]!.lr}`, batch });
-        if (s.next < prefs.dpo.length) return void (await startDpo(s.id, s.next));
+        if (s.next < prefs.dpo.length) {
+          // The finished DPO run stays on the charts beside the next one.
+          dispatch({ type: 'compareAdd', id: ended, name: `DPO lr ${prefs.dpo[s.next - 1]!.lr}`, batch: await api.runMetrics(ended) });
+          return void (await startDpo(s.id, s.next));
+        }
         sft.current = null;
         dispatch({ type: 'notice', message: 'Demo: your turn. Open Rate pairs: the pairs now come from the last DPO run. Rate them (1 / 2 / =), then Train on my ratings.' });
       } catch (e) {
