@@ -2,7 +2,8 @@
 // panel's counter continues after them and a person rates two more by keyboard), then DPO trains
 // for 10 steps as a new run: the header says DPO, the DPO charts gain evaluation points (margin,
 // pair accuracy, task accuracy, KL, length), the Runs list names where the run came from, a reload
-// keeps it listed with its checkpoint and its charts; no console errors. Screenshots of the DPO
+// keeps it listed with its checkpoint and its charts; a reload in the middle of a second DPO run
+// lists it as interrupted with nothing saved and Resume off; no console errors. Screenshots of the DPO
 // charts and the Rate panel in .cache/e2e/dpo/.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -82,6 +83,22 @@ describe.skipIf(noBrowser)('Train on my ratings (DPO in the app)', () => {
       await again.waitFor({ timeout: 30_000 });
       expect(await again.getAttribute('data-saved-step')).toBe('10');
       await waitFor(page, 'the restored DPO charts', async () => (await page.getByTestId('dpo-margin-chart').count()) === 1, { timeout: 30_000 });
+
+      // A reload in the middle of a DPO run: it is listed as interrupted, nothing saved, Resume off.
+      await page.getByTestId('runs-list').locator(`[data-run-id="${sftId}"]`).getByTestId('resume-run-btn').click();
+      await waitFor(page, 'the SFT run open again', async () => (await runId(page)) === sftId && (await page.evaluate('window.__reasonlab?.state')) === 'done', { timeout: 60_000 });
+      await waitFor(page, 'Train enabled again', async () => !(await page.getByTestId('dpo-train').isDisabled()), { timeout: 30_000 });
+      await page.getByTestId('dpo-steps').selectOption('100');
+      await page.getByTestId('dpo-train').click();
+      await waitFor(page, 'the second DPO run', async () => ![sftId, dpoId].includes(await runId(page)), { timeout: 60_000 });
+      const cut = await runId(page);
+      await waitFor(page, 'a few DPO steps', async (x) => x.state === 'running' && x.step >= 2, { timeout: 120_000 });
+      await page.reload();
+      await waitForBadge(page);
+      const cutItem = page.getByTestId('runs-list').locator(`[data-run-id="${cut}"]`);
+      await waitFor(page, 'the cut DPO run listed as interrupted', async () => (await cutItem.count()) === 1 && (await cutItem.getAttribute('data-state')) === 'interrupted', { timeout: 30_000 });
+      expect(await cutItem.innerText()).toMatch(/interrupted · nothing saved: train on the ratings again/);
+      expect(await cutItem.getByTestId('resume-run-btn').isDisabled()).toBe(true);
       expect(errors).toEqual([]);
     });
   });
