@@ -55,9 +55,9 @@ export class AdamW {
     });
     this.decayMask = tf.tensor1d(mask);
     this.decays = this.names.map((n) => decay(n));
-    this.m = tf.variable(tf.zeros([P]), false);
-    this.v = tf.variable(tf.zeros([P]), false);
-    this.t = tf.variable(tf.scalar(0), false);
+    // tidy: a variable made from a tensor leaves that tensor's handle behind (it shares the data),
+    // which kept every disposed optimizer's moments alive (3 tensors per trainer).
+    [this.m, this.v, this.t] = tf.tidy(() => [tf.variable(tf.zeros([P]), false), tf.variable(tf.zeros([P]), false), tf.variable(tf.scalar(0), false)]);
   }
 
   /** Concatenate as one [P] vector (1-D tensors as they are: a reshape is one more kernel). */

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { RunSummary, StatusUpdate } from '../worker/protocol.ts';
 import { Chart, type ChartRun } from './Chart.tsx';
-import { ACC_CHART, CURRICULUM_CHART, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
+import { ACC_CHART, CURRICULUM_CHART, DPO_CHARTS, LOSS_CHART, RL_CHARTS, SPEED_CHART } from './charts.ts';
 import { errorText, feedUpdate, getClient, restartWorker, setUpdateHandler } from './client.ts';
 import { Settings, type SetParam } from './Controls.tsx';
 import type { Demo } from './demos.ts';
@@ -16,6 +16,7 @@ import { Intro } from './Intro.tsx';
 import { DataChoice, DatasetExplorer, RunsList } from './Panels.tsx';
 import { RatePanel } from './RatePanel.tsx';
 import { RunControls, type Command } from './RunControls.tsx';
+import { usePrefDemo } from './usePrefDemo.ts';
 import { DemoNote, Toolbar } from './Toolbar.tsx';
 import type { RunData } from './rundata.ts';
 import { keptDemo, loadKept, saveKept } from './persist.ts';
@@ -182,6 +183,9 @@ export function App() {
     if (next) void startWith(next.params, next.name);
   }, [next, startWith]);
 
+  // The preference demo's rater and DPO runs, after its SFT run.
+  usePrefDemo(s.demo, status, api(), dispatch, refreshRuns);
+
   const { params } = s;
   const setParam: SetParam = useCallback(
     (key, value, aliases = []) => {
@@ -271,6 +275,7 @@ export function App() {
   const compareIds = useMemo(() => new Set(compare.keys()), [compare]);
   const hasRl = chartRuns.some((r) => r.data.count('rl_step') > 0);
   const hasLevels = chartRuns.some((r) => r.data.col('step', 'level') !== null);
+  const hasDpo = chartRuns.some((r) => r.data.count('pref_eval') > 0);
 
   useEffect(() => {
     (window as unknown as { __reasonlab: unknown }).__reasonlab = Object.freeze({
@@ -301,6 +306,7 @@ export function App() {
         status={status}
         restoredRun={restoredRun}
         shown={v.shown}
+        dpo={v.dpo}
         tps={v.tps}
         tpsWindow={TPS_WINDOW}
         inRl={v.inRl}
@@ -356,11 +362,24 @@ export function App() {
             <Chart spec={LOSS_CHART} runs={chartRuns} mode={s.xMode} testId="loss-chart" />
             {hasLevels && <Chart spec={CURRICULUM_CHART} runs={chartRuns} mode={s.xMode} />}
             {hasRl && RL_CHARTS.map((c) => <Chart key={c.id} spec={c} runs={chartRuns} mode={s.xMode} />)}
+            {hasDpo && DPO_CHARTS.map((c) => <Chart key={c.id} spec={c} runs={chartRuns} mode={s.xMode} testId={`${c.id}-chart`} points={cur?.count('pref_eval') ?? 0} />)}
             <Chart spec={SPEED_CHART} runs={chartRuns} mode={s.xMode} />
           </div>
           <Inspector samples={cur?.samples ?? []} sep={v.stepSep} />
           <Rollouts samples={cur?.samples ?? []} sep={v.stepSep} scheme={(runs.find((r) => r.id === cur?.id)?.cfg ?? resolved?.cfg)?.rl.scheme ?? null} />
-          <RatePanel api={api()} runId={status?.runId ?? s.restoredId} sep={v.stepSep} download={download} />
+          <RatePanel
+            api={api()}
+            runId={status?.runId ?? s.restoredId}
+            sep={v.stepSep}
+            download={download}
+            refresh={settled}
+            busy={active}
+            onTrain={(id, d) => void guard('could not train on the ratings', async () => {
+              await api().trainOnRatings(id, d);
+              dispatch({ type: 'starting' });
+              await refreshRuns();
+            })}
+          />
           {s.info && <DatasetExplorer api={api()} params={params} sep={v.formSep} hasUpload={!!status?.dataset} />}
           {cur && cur.warnings.length > 0 && (
             <section className="panel">

@@ -29,6 +29,8 @@ export function Header(props: {
   /** The saved run shown while nothing trains, or null. */
   restoredRun: RunSummary | null;
   shown: { step: number; total: number; phase: 'sft' | 'rl' };
+  /** The run on screen is a DPO run (its steps are DPO steps). */
+  dpo?: boolean;
   tps: number | null;
   tpsWindow: number;
   inRl: boolean;
@@ -76,7 +78,8 @@ export function Header(props: {
         )}
         <span className="counter" data-testid="step-counter" data-step={shown.step}>
           step {shown.step}
-          {shown.total ? ` / ${shown.total}` : ''} · <abbr title={GLOSSARY[shown.phase === 'rl' ? 'RL' : 'SFT']}>{shown.phase.toUpperCase()}</abbr>
+          {shown.total ? ` / ${shown.total}` : ''} ·{' '}
+          {props.dpo ? <abbr title="Direct preference optimisation on the run's ratings">DPO</abbr> : <abbr title={GLOSSARY[shown.phase === 'rl' ? 'RL' : 'SFT']}>{shown.phase.toUpperCase()}</abbr>}
         </span>
         {tps !== null && (
           <span className="muted" data-testid="tokens-per-s" data-value={tps} title={`Median over the last ${tpsWindow} logged steps${props.inRl ? ' (RL update speed)' : ''}`}>

@@ -112,10 +112,19 @@ export function DatasetExplorer({ api, params, sep, hasUpload }: { api: Api; par
 }
 
 /** A stored run that is not training can be continued (not finished, has a checkpoint). */
-export const resumable = (r: RunSummary) => r.savedStep >= 0 && r.savedStep < storedTotal(r) && r.state !== 'done';
+export const resumable = (r: RunSummary) => !r.pref && r.savedStep >= 0 && r.savedStep < storedTotal(r) && r.state !== 'done';
+
+/** A DPO run's line: where it came from, and that it is not resumed (its reference is not stored). */
+function prefText(r: RunSummary, total: number, live: boolean): string {
+  const from = `DPO from "${r.pref!.fromName}" step ${r.pref!.fromStep} on ${r.pref!.pairs} ratings`;
+  if (live) return `${from} · step ${r.step} of ${total}`;
+  const ck = r.savedStep >= 0 ? `checkpoint at DPO step ${r.savedStep}: rate it or download it` : 'nothing saved: train on the ratings again';
+  return `${from} · ${r.state} · ${ck}`;
+}
 
 /** The run's state line: where it stands and what Resume would do. */
 function stateText(r: RunSummary, total: number, live: boolean): string {
+  if (r.pref) return prefText(r, total, live);
   const saved = Math.max(0, r.savedStep);
   if (live) return r.savedStep >= 0 ? `this run · checkpoint at step ${saved} of ${total}` : `this run · no checkpoint yet (one every 50 steps)`;
   if (r.state === 'interrupted') return r.savedStep >= 0 ? `interrupted — resume from step ${saved} of ${total}` : `interrupted before its first checkpoint (step 50)`;
@@ -178,7 +187,7 @@ export const RunsList = memo(function RunsList(props: {
                   {r.backend} · {fmtTime(r.updated)}
                 </div>
                 <div className="run-actions">
-                  <button type="button" className="small" data-testid="resume-run-btn" disabled={busy || r.savedStep < 0} onClick={() => props.onResume(r.id)}>
+                  <button type="button" className="small" data-testid="resume-run-btn" disabled={busy || r.savedStep < 0 || !!r.pref} title={r.pref ? 'A DPO run is not resumed: its charts show with compare, its checkpoint samples the Rate panel' : undefined} onClick={() => props.onResume(r.id)}>
                     {r.savedStep >= total ? 'Open' : 'Resume'}
                   </button>
                   <label className="check">

@@ -9,7 +9,9 @@ import { displayed, dpoJsonl, humanRecord, preferencesJsonl, type RateKey } from
 import type { Api } from './client.ts';
 import { errorText } from './client.ts';
 import { Completion } from './Inspector.tsx';
+import { PrefTools } from './PrefTools.tsx';
 import { initialRate, rateReducer, toRequest } from './rating.ts';
+import type { AppDpoSettings } from '../records/rate-train.ts';
 
 interface Props {
   api: Api;
@@ -17,6 +19,11 @@ interface Props {
   runId: string | null;
   sep: string;
   download: (name: string, data: BlobPart, type: string) => void;
+  /** Changes when the run pauses, stops or ends (a checkpoint may have been saved): start over. */
+  refresh: string | null;
+  busy: boolean;
+  /** "Train on my ratings" (PrefTools): the app starts the DPO run. */
+  onTrain: (runId: string, s: AppDpoSettings) => void;
 }
 
 const TEMPERATURES = [0.5, 0.7, 1, 1.3, 1.6];
@@ -26,8 +33,10 @@ const KEYS: Record<string, RateKey> = { '1': '1', '2': '2', '=': '=', s: 's', S:
 /** Keys typed into a form field are the field's, not ratings. */
 const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
-export function RatePanel({ api, runId, sep, download }: Props) {
+export function RatePanel({ api, runId, sep, download, refresh, busy, onTrain }: Props) {
   const [open, setOpen] = useState(false);
+  // Bumped when the simulated rater stored ratings: the panel starts over after them.
+  const [epoch, setEpoch] = useState(0);
   const [temperature, setTemperature] = useState(1);
   const [s, dispatch] = useReducer(rateReducer, undefined, () => initialRate());
   const [error, setError] = useState<string | null>(null);
@@ -48,6 +57,8 @@ export function RatePanel({ api, runId, sep, download }: Props) {
     return writes.current;
   }, []);
 
+  const afterWrites = useCallback(() => writes.current.catch(() => undefined), []);
+
   // Opening the panel, or a new run / temperature: start over at the run's next pair number.
   useEffect(() => {
     const gen = ++generation.current;
@@ -62,7 +73,7 @@ export function RatePanel({ api, runId, sep, download }: Props) {
         setReady(true);
       })
       .catch((e: unknown) => gen === generation.current && setError(errorText(e)));
-  }, [api, open, runId, temperature]);
+  }, [api, open, runId, temperature, epoch, refresh]);
 
   useEffect(() => {
     if (open) section.current?.scrollIntoView({ block: 'start' });
@@ -159,6 +170,7 @@ export function RatePanel({ api, runId, sep, download }: Props) {
           {open ? 'close' : 'Rate pairs'}
         </button>
       </header>
+      <PrefTools api={api} runId={runId} temperature={temperature} stored={s.stored + epoch} afterWrites={afterWrites} busy={busy} onRated={() => setEpoch((e) => e + 1)} onTrain={(d) => runId && onTrain(runId, d)} />
       {!open ? (
         <p className="muted">{runId ? 'Judge two completions of the model at a time; your ratings are stored with the run and export as preference or DPO JSONL.' : 'Start or pick a run: its saved checkpoint writes the pairs you rate.'}</p>
       ) : (

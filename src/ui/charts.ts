@@ -26,10 +26,11 @@ export const ACC_CHART: ChartSpec = {
 export const LOSS_CHART: ChartSpec = {
   id: 'loss',
   title: 'Loss',
-  help: 'SFT loss: how surprised the model is by the worked solutions (lower is better). RL policy loss: the GRPO objective; it is not a quality measure, watch the reward instead.',
+  help: 'SFT loss: how surprised the model is by the worked solutions (lower is better). RL policy loss: the GRPO objective; it is not a quality measure, watch the reward instead. DPO loss: −log σ(margin), ln 2 ≈ 0.69 at the start.',
   lines: [
     { type: 'step', key: 'loss', label: 'SFT loss' },
     { type: 'rl_step', key: 'loss', label: 'RL policy loss' },
+    { type: 'pref_step', key: 'loss', label: 'DPO loss' },
   ],
 };
 
@@ -77,5 +78,55 @@ export const RL_CHARTS: ChartSpec[] = [
     help: 'Share of problems whose answers all got the same reward (all right or all wrong): their advantages are 0, so they teach nothing.',
     percent: true,
     lines: [{ type: 'rl_step', key: 'zero_var_share', label: 'share' }],
+  },
+];
+
+/**
+ * A DPO run ("Train on my ratings"): what the preference is about (the implicit reward margin and
+ * pair accuracy, on the step's batch, the training pairs and the held-out pairs) and what it must
+ * not break (fully right on held-out problems, KL to the start policy, lengths). x = DPO step.
+ */
+export const DPO_CHARTS: ChartSpec[] = [
+  {
+    id: 'dpo-margin',
+    title: 'DPO: implicit reward margin',
+    help: "β · (how much more the policy than the start policy likes the chosen completion, minus the same for the rejected one), in nats. 0 at the start; above 0 the policy leans towards the rater's choices.",
+    lines: [
+      { type: 'pref_step', key: 'margin', label: 'this step’s pairs', minor: true },
+      { type: 'pref_eval', key: 'train_margin', label: 'training pairs' },
+      { type: 'pref_eval', key: 'heldout_margin', label: 'held-out pairs' },
+    ],
+  },
+  {
+    id: 'dpo-pairs',
+    title: 'DPO: pair accuracy (margin > 0)',
+    help: 'Share of pairs where the policy leans to the chosen completion. 0% at step 0, where every margin is exactly 0. Held-out pairs were never trained on.',
+    percent: true,
+    lines: [
+      { type: 'pref_step', key: 'accuracy', label: 'this step’s pairs', minor: true },
+      { type: 'pref_eval', key: 'train_accuracy', label: 'training pairs' },
+      { type: 'pref_eval', key: 'heldout_accuracy', label: 'held-out pairs' },
+    ],
+  },
+  {
+    id: 'dpo-task',
+    title: 'DPO: held-out problems, fully right (greedy)',
+    help: 'What the preference must not break: the verifier’s fully-right share on held-out problems of the run’s task.',
+    percent: true,
+    lines: [{ type: 'pref_eval', key: 'greedy_acc', label: 'greedy (fully right)' }],
+  },
+  {
+    id: 'dpo-kl',
+    title: 'DPO: KL to the start policy (nats per completion)',
+    help: 'How far DPO has moved the model: log π − log π_start summed over a completion sampled at T = 1, averaged over held-out problems.',
+    lines: [{ type: 'pref_eval', key: 'kl_seq', label: 'KL' }],
+  },
+  {
+    id: 'dpo-length',
+    title: 'DPO: length of greedy completions (tokens)',
+    lines: [
+      { type: 'pref_eval', key: 'len_mean', label: 'completion' },
+      { type: 'pref_eval', key: 'think_len_mean', label: 'inside <think>' },
+    ],
   },
 ];

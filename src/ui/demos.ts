@@ -3,6 +3,8 @@
 // was measured, with the CLI command's numbers on 2 CPU cores; `npm run bench:demos` replays each
 // demo in headless Chromium and writes what the browser measured to docs/DEMOS.md.
 
+import type { AppDpoSettings } from '../records/rate-train.ts';
+
 export interface Demo {
   id: string;
   title: string;
@@ -11,6 +13,11 @@ export interface Demo {
   /** What to look at on the charts while it runs. */
   watch: string;
   runs: { name: string; params: Record<string, string> }[];
+  /**
+   * After the last run: a simulated rater rates `pairs` of its pairs (T = 1), then DPO trains on
+   * them once per setting, each a new run (usePrefDemo.ts); then the person rates.
+   */
+  prefs?: { rater: string; noise: number; pairs: number; dpo: AppDpoSettings[] };
 }
 
 const small = { preset: 'nano', 'eval.n': '100', 'eval.samples': '8', batchSize: '32' };
@@ -79,5 +86,24 @@ export const DEMOS: Demo[] = [
       'SFT on binary-search episodes for a number from 000 to 999, solved within 10 guesses: each guess `<g>500</g>` gets `<o>+</o>` (higher), `<o>-</o>` (lower) or `<o>=</o>`. Measured in headless Chromium (docs/DEMOS.md, 50 held-out targets): fully right (solved in 10 turns, every guess inside the range the answers allow) 2% at step 200, 14% at step 400, 20% at step 600 (22% solved), a mean 9.5 of at most 10 turns: most episodes still run out of turns. 9 min 30 s on 2 cores shared with other jobs. No RL here: 20 GRPO steps in the CLI did not raise the solve rate (docs/EXPERIMENTS.md, Environments).',
     watch: 'The inspector: each guess and the environment\'s higher (+) / lower (-) answer; a guess outside the range the answers still allow is marked in red.',
     runs: [{ name: 'guess-number 3 digits · SFT on binary-search trajectories', params: { ...small, task: 'guess-number', digits: '3', 'train.steps': '600', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', 'eval.every': '200', 'eval.n': '50' } }],
+  },
+  {
+    id: 'prefs-dpo',
+    title: 'Teach it a preference no verifier checks (DPO on ratings)',
+    blurb:
+      'A nano model learns 2-digit addition for 300 steps; then simulated:prefers-short-thoughts (noise 0.1) rates 100 pairs it samples at T = 1, DPO trains on the decided ones at lr 1e-4 and again at 1e-5 (30 steps each, each a new run), and then you rate. The lesson in the title does not show on addition: a right scratchpad has one length, so this rater reduces to "prefers correct" (measured: 54 of 100 pairs were ties, 20 chose the right completion over a wrong one, 3 the wrong one by the noise, the rest two wrong ones by length), and the greedy thought length stayed 15.1 tokens. What it shows is DPO itself. Measured in headless Chromium (wasm, 2 cores shared with other jobs; three replays gave the same numbers, 1 min 41 s to 2 min 48 s in all at load 7 to 11; 46 decided pairs, 36 to train on, 10 held out; fully right on 50 held-out problems): at lr 1e-5 the margin on the training pairs rose from 0 to 0.052 (83% ranked right, held-out 70%), fully right went 72% to 66% (76% at step 10; 3 problems of 50 is noise), KL 0.05 nats; at lr 1e-4 the training margin rose to 0.42 while fully right fell from 72% to 14% (KL 2.8) and held-out pairs ended at 50%: the margin alone does not show the break, the verifier does. A preference no verifier checks needs a task whose verifier accepts many right traces; that was not measured here.',
+    watch:
+      'The DPO charts (the two DPO runs overlaid): margin and pair accuracy rise in both, fully right falls only at lr 1e-4, the KL chart shows how far each moved. Then open Rate pairs: the pairs come from the lr 1e-5 run. Rate them (1 / 2 / =) and press Train on my ratings.',
+    runs: [{ name: 'addition · SFT, 300 steps', params: { ...small, task: 'addition', digits: '2', format: 'scratchpad', 'train.steps': '300', lr: '6e-3', minLr: '6e-4', warmupSteps: '30', 'eval.every': '100', curriculum: 'off' } }],
+    prefs: {
+      rater: 'prefers-short-thoughts',
+      noise: 0.1,
+      pairs: 100,
+      dpo: [
+        // 1e-4 first: the last run is the one the person rates, and 1e-5 is the one that kept accuracy.
+        { steps: 30, beta: 0.1, lr: 1e-4 },
+        { steps: 30, beta: 0.1, lr: 1e-5 },
+      ],
+    },
   },
 ];

@@ -193,6 +193,8 @@ export function view(s: UiState) {
   const shown = restoredRun
     ? { step: restoredRun.step, total: storedTotal(restoredRun), phase: restoredRun.phase }
     : { step: status?.step ?? 0, total: status?.total ?? 0, phase: status?.phase ?? 'sft' };
+  // A DPO run counts DPO steps: the header says so.
+  const dpo = restoredRun ? !!restoredRun.pref : status?.stage === 'dpo';
   // Speed: the median of the last steps of the current phase (one step's value is noisy).
   const inRl = !!cur && cur.count('rl_step') > 0 && (shown.phase === 'rl' || cur.count('step') === 0);
   const tps = cur ? median(inRl ? cur.tail('rl_step', 'update_tokens_per_s', TPS_WINDOW) : cur.tail('step', 'tokens_per_s', TPS_WINDOW)) : null;
@@ -220,6 +222,7 @@ export function view(s: UiState) {
     active,
     restoredRun,
     shown,
+    dpo,
     inRl,
     tps,
     lastAcc: cur?.last('eval', 'greedy_acc') ?? null,

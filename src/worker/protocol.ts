@@ -71,6 +71,8 @@ export interface RunStatus {
   /** Step of the newest checkpoint saved in the browser, -1 when none. */
   savedStep: number;
   stepMode: boolean;
+  /** 'dpo': a "Train on my ratings" run (steps are DPO steps); absent for SFT / RL runs. */
+  stage?: 'dpo';
 }
 
 /**
@@ -104,6 +106,21 @@ export interface RunSummary {
   /** Stored held-out greedy accuracy of the last evaluation, when any. */
   lastAcc: number | null;
   datasetName: string | null;
+  /** A DPO run trained on a run's ratings (worker/dpo-session.ts); absent for SFT / RL runs. */
+  pref?: PrefRunInfo;
+}
+
+/** Where a DPO run came from: the run, its checkpoint step, the pairs and the knobs. */
+export interface PrefRunInfo {
+  stage: 'dpo';
+  fromRun: string;
+  fromName: string;
+  fromStep: number;
+  /** Decided pairs used (train + held out) and ties left out. */
+  pairs: number;
+  ties: number;
+  beta: number;
+  lr: number;
 }
 
 export type EventOf<T extends TrainEvent['type']> = Extract<TrainEvent, { type: T }>;

@@ -8,8 +8,7 @@ import { PairSampler } from './pairs.ts';
 import type { RateInfo } from './protocol.ts';
 import type { RunStore } from './store.ts';
 
-export function rateApi(store: () => Promise<RunStore>) {
-  const sampler = new PairSampler();
+export function rateApi(store: () => Promise<RunStore>, sampler = new PairSampler()) {
   return {
     /** How many ratings the run holds, and the next pair number of its rating stream. */
     async rateInfo(runId: string): Promise<RateInfo> {

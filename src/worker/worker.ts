@@ -25,12 +25,17 @@ import { modelSummary, RUN_LOCK, Session } from './session.ts';
 import { batchBuffers, MetricsBuffer } from './metrics.ts';
 import { RunStore } from './store.ts';
 import { rateApi } from './rate-api.ts';
+import { PairSampler } from './pairs.ts';
+import { prefApi } from './pref-api.ts';
+import type { DpoSession } from './dpo-session.ts';
 import { checkpointFiles, snapshotInputs, zipCheckpoint } from './zip.ts';
 
 let backend: BackendReport | null = null;
 let backendInit: Promise<BackendReport> | null = null;
 let storePromise: Promise<RunStore> | null = null;
-let session: Session | null = null;
+let session: Session | DpoSession | null = null;
+/** One sampler for the Rate panel and the simulated rater: a checkpoint is loaded once for both. */
+const sampler = new PairSampler();
 let listener: ((u: Update) => void) | null = null;
 /** The data the next run trains on (null: the generator), with the task it was checked against. */
 let dataset: (Dataset & { forTask: string }) | null = null;
@@ -88,7 +93,7 @@ function requireBackend(): BackendReport {
   return backend;
 }
 
-function requireSession(what: string): Session {
+function requireSession(what: string): Session | DpoSession {
   if (!session) throw new Error(`there is no run to ${what}: start one, or resume a saved run`);
   return session;
 }
@@ -225,6 +230,7 @@ const api = {
     const summary = await st.get(id);
     const ck = await st.getCheckpoint(id);
     if (!summary || !ck) throw new Error('this run has no saved checkpoint to resume from');
+    if (summary.pref) throw new Error('a DPO run is not resumed: rate its pairs, or train on the ratings again');
     const loaded = snapshotFromFiles(snapshotInputs(ck.files), summary.name);
     const cfg = withDefaults(loaded.cfg);
     if (extraSteps > 0) {
@@ -325,8 +331,20 @@ const api = {
     return { records: all.slice(offset, offset + limit), total: all.length };
   },
 
-  // The Rate panel (rate-api.ts).
-  ...rateApi(store),
+  // The Rate panel (rate-api.ts), the simulated rater and "Train on my ratings" (pref-api.ts).
+  ...rateApi(store, sampler),
+  ...prefApi({
+    store,
+    sampler,
+    requireIdle,
+    backendName: () => requireBackend().name,
+    newId,
+    emit,
+    start: (s) => {
+      session = s;
+      void s.run();
+    },
+  }),
 };
 
 export type TrainerApi = typeof api;

@@ -58,7 +58,7 @@ const readDb = (withEvents: boolean) => `(async () => {
     if (${withEvents}) {
       for (const r of runs) {
         const chunks = await all('events', IDBKeyRange.bound([r.id, 0], [r.id, Infinity]));
-        events[r.id] = chunks.flatMap((c) => c.events).filter((e) => e.type === 'eval' || e.type === 'passk' || e.type === 'done');
+        events[r.id] = chunks.flatMap((c) => c.events).filter((e) => e.type === 'eval' || e.type === 'pref_eval' || e.type === 'passk' || e.type === 'done');
       }
     }
     return { runs, events };
@@ -91,10 +91,11 @@ function evalRows(events: Ev[]): EvalRow[] {
     passk.set(`${String(e.phase)}:${num(e.step)}`, Object.fromEntries(ks.map((k, i) => [`pass@${k}`, vals[i] ?? NaN])));
   }
   return events
-    .filter((e) => e.type === 'eval' && (e.split ?? 'test') === 'test')
+    // A DPO run's (the preference demo) evaluations are pref_eval rows: phase "dpo".
+    .filter((e) => (e.type === 'eval' && (e.split ?? 'test') === 'test') || e.type === 'pref_eval')
     .map((e) => ({
       step: num(e.step),
-      phase: String(e.phase ?? 'sft'),
+      phase: e.type === 'pref_eval' ? 'dpo' : String(e.phase ?? 'sft'),
       elapsed_s: num(e.elapsed_s) + (e.phase === 'rl' ? sftTime : 0),
       acc: num(e.greedy_acc),
       answer: num(e.greedy_answer_acc),
@@ -123,7 +124,8 @@ async function runDemo(browser: Browser, url: string, demo: Demo): Promise<DemoR
       if (s.state === 'error') throw new Error(`a run failed (state=error): ${s.error || '(no error text)'}`);
       if (s.state === 'paused' || s.state === 'stopped') throw new Error(`a run stopped by itself (state=${s.state}): ${s.error || '(no message)'}`);
       const done = runs.filter((r) => r.state === 'done').length;
-      if (done >= demo.runs.length && s.state === 'done') break;
+      // The preference demo adds one DPO run per setting after its runs.
+      if (done >= demo.runs.length + (demo.prefs?.dpo.length ?? 0) && s.state === 'done') break;
       if (Date.now() - lastLog > 30_000) {
         lastLog = Date.now();
         console.log(`  ${demo.id}: ${((Date.now() - started) / 1000).toFixed(0)} s, run ${runs.length}/${demo.runs.length} (${runs.at(-1)?.name ?? '-'}), state ${s.state}, step ${s.step}, load ${loadavg()[0]!.toFixed(1)}`);
