@@ -64,7 +64,7 @@ describe('rate-train rules', () => {
 describe('the DPO charts and the preference demo', () => {
   it('every DPO chart line is a field of the rows DpoTrainer writes', () => {
     const step: Record<keyof PrefStepEvent, 0> = { type: 0, stage: 0, step: 0, loss: 0, accuracy: 0, margin: 0, grad_norm: 0, lr: 0, elapsed_s: 0 };
-    const ev: Record<keyof PrefEvalEvent, 0> = { type: 0, stage: 0, step: 0, heldout_pairs: 0, heldout_decided: 0, heldout_accuracy: 0, heldout_margin: 0, train_pairs: 0, train_accuracy: 0, train_margin: 0, n: 0, greedy_acc: 0, len_mean: 0, think_len_mean: 0, kl_seq: 0, elapsed_s: 0 };
+    const ev: Record<keyof PrefEvalEvent, 0> = { type: 0, stage: 0, step: 0, heldout_pairs: 0, heldout_decided: 0, heldout_accuracy: 0, heldout_margin: 0, train_pairs: 0, train_accuracy: 0, train_margin: 0, n: 0, greedy_acc: 0, len_mean: 0, think_len_mean: 0, think_len_right_mean: 0, kl_seq: 0, elapsed_s: 0 };
     const fields: Record<string, object> = { pref_step: step, pref_eval: ev };
     const lines = DPO_CHARTS.flatMap((c) => c.lines);
     expect(lines.length).toBeGreaterThanOrEqual(10);
