@@ -238,6 +238,12 @@ describe('hostile actions get an error observation and a verdict, never a crash 
     expect(t.verdict.correct).toBe(true);
     expect(t.verdict.fully_correct).toBe(false);
     expect(t.verdict.first_wrong_step).toEqual({ step: 2, reason: 'turn 2: guessed 20, but the answers so far leave 50-99' });
+    // Under `full` it earns what a wrong episode earns (0), never less: the turn cost is not taken off.
+    const full = new Episode(guess, { target: 60 }, g, { scheme: 'full' });
+    for (const a of ['<g>49</g>', '<g>20</g>', '<g>60</g>']) full.act(a);
+    expect(full.finish().verdict.reward).toBe(0);
+    const wrong = play(guess, g, { target: 60 }, ['<g>00</g>'], { scheme: 'full' });
+    expect(wrong.verdict.reward).toBe(0);
   });
 });
 
