@@ -2,8 +2,8 @@
 // environment answers `<o>+43-99</o>` (the number is higher; it lies in 43-99), `<o>-00-41</o>`
 // (lower), `<o>=</o>` (correct, the episode ends) or `<o>?00-99</o>` (not a guess: malformed or
 // forged; the range unchanged). Every reply restates the range still possible, as the prompt states
-// the first one (version 2; version 1 answered only `+`/`-`, and a model had to track both bounds
-// across turns, which SFT did not learn: docs/EXPERIMENTS.md 12). Zero-padded guesses and bounds
+// the first one (version 2; version 1 answered only `+`/`-`, which left both bounds to be recovered
+// from the whole history, a lookup of a lookup: docs/EXPERIMENTS.md 12). Zero-padded guesses and bounds
 // keep every turn one width, so the bounds sit at a fixed offset before each guess. The terminal
 // check is "solved within K turns" (K = the binary-search bound plus `extraTurns`); a right
 // episode pays less per turn used. The gold policy is binary search: the floor of the midpoint.
