@@ -92,11 +92,30 @@ describe('determinism and gold trajectories', () => {
   it('guess-number: binary search solves within the bound and pays less per extra turn', () => {
     const cfg = cfgOf(guess);
     const t = runGold(guess, { target: 64 }, cfg);
-    expect(t.turns.map((x) => x.text)).toEqual(['00-99?', '<g>49</g>', '<o>+</o>', '<g>74</g>', '<o>-</o>', '<g>61</g>', '<o>+</o>', '<g>67</g>', '<o>-</o>', '<g>64</g>', '<o>=</o>']);
+    expect(t.turns.map((x) => x.text)).toEqual(['00-99?', '<g>49</g>', '<o>+50-99</o>', '<g>74</g>', '<o>-50-73</o>', '<g>61</g>', '<o>+62-73</o>', '<g>67</g>', '<o>-62-66</o>', '<g>64</g>', '<o>=</o>']);
     expect(t.verdict.reward).toBeCloseTo(1 - 0.04 * 4, 9);
     expect(runGold(guess, { target: 49 }, cfg).verdict.reward).toBe(1);
     for (let n = 0; n < 100; n++) expect(runGold(guess, { target: n }, cfg).verdict.fully_correct).toBe(true);
     expect(guess.level({ target: 64 }, cfg)).toBe('5 guesses');
+  });
+
+  it('guess-number: every reply restates the range, each turn has one width, and the gold guess is its midpoint', () => {
+    const cfg = cfgOf(guess, { digits: 3 });
+    for (let n = 0; n < 1000; n++) {
+      const t = runGold(guess, { target: n }, cfg);
+      expect(t.verdict.fully_correct).toBe(true);
+      const turns = t.turns.map((x) => x.text);
+      expect(turns.length).toBeLessThanOrEqual(1 + 2 * 10);
+      for (let i = 1; i < turns.length; i += 2) {
+        // The range the model acts on: the prompt's, then the last reply's.
+        const m = /^(\d{3})-(\d{3})/.exec(i === 1 ? turns[0]! : turns[i - 1]!.slice(4))!;
+        const [lo, hi] = [Number(m[1]), Number(m[2])];
+        expect(lo <= n && n <= hi).toBe(true);
+        expect(turns[i]).toBe(`<g>${String(Math.floor((lo + hi) / 2)).padStart(3, '0')}</g>`);
+        if (turns[i + 1] !== '<o>=</o>') expect(turns[i + 1]).toMatch(/^<o>[+-]\d{3}-\d{3}<\/o>$/);
+      }
+    }
+    expect(guess.limits(cfg).maxTurns).toBe(10);
   });
 
   it('configs are validated like task configs', () => {
@@ -205,7 +224,7 @@ describe('hostile actions get an error observation and a verdict, never a crash 
   for (const [what, action] of guessCases) {
     it(`guess-number: ${what}`, () => {
       const ep = new Episode(guess, { target: 10 }, g);
-      expect(ep.act(action).observation).toBe('<o>?</o>');
+      expect(ep.act(action).observation).toBe('<o>?00-99</o>');
       expect(ep.done).toBe(false);
       ep.act('<g>10</g>');
       const v = ep.finish().verdict;
@@ -219,6 +238,12 @@ describe('hostile actions get an error observation and a verdict, never a crash 
     expect(t.verdict.correct).toBe(true);
     expect(t.verdict.fully_correct).toBe(false);
     expect(t.verdict.first_wrong_step).toEqual({ step: 2, reason: 'turn 2: guessed 20, but the answers so far leave 50-99' });
+    // Under `full` it earns what a wrong episode earns (0), never less: the turn cost is not taken off.
+    const full = new Episode(guess, { target: 60 }, g, { scheme: 'full' });
+    for (const a of ['<g>49</g>', '<g>20</g>', '<g>60</g>']) full.act(a);
+    expect(full.finish().verdict.reward).toBe(0);
+    const wrong = play(guess, g, { target: 60 }, ['<g>00</g>'], { scheme: 'full' });
+    expect(wrong.verdict.reward).toBe(0);
   });
 });
 
@@ -281,7 +306,7 @@ describe('the loss mask: environment tokens are never trained on', () => {
 
   it('in a batch, position t carries loss exactly when its target is a model token', () => {
     const seqs = [runGold(calc, { form: 'a*b+c', nums: ['123', '456', '789'] }, cfgOf(calc)), runGold(guess, { target: 3 }, cfgOf(guess))].map((t) => trajectoryTokens(tok, t.turns, t.truncation));
-    const T = 128;
+    const T = 160;
     const b = makeTrajectoryBatch(seqs, T, tok.pad);
     seqs.forEach((s, k) => {
       for (let t = 0; t < T; t++) {

@@ -92,7 +92,7 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
       const lv = e.level !== undefined && e.level_acc !== undefined ? ` | at ${levelText(e.level)}: ${pct(e.level_acc)} fully right (n=${e.level_n ?? '?'})` : '';
       // Fully right is the headline; answer-only and right-answer-wrong-steps are beside it.
       process.stderr.write(
-        `${clear}eval @${e.step} (${e.phase}): fully right ${pct(e.greedy_acc)} greedy, ${pct(e.sampled_acc)} sampled | greedy answer only ${pct(e.greedy_answer_acc)}, right answer wrong steps ${pct(e.wrong_steps_rate)} | format ${(e.format_rate * 100).toFixed(0)}%  (n=${e.n})${lv}\n`,
+        `${clear}eval @${e.step} (${e.phase}): fully right ${pct(e.greedy_acc)} greedy, ${pct(e.sampled_acc)} sampled | greedy answer only ${pct(e.greedy_answer_acc)}, right answer wrong steps ${pct(e.wrong_steps_rate)} | format ${(e.format_rate * 100).toFixed(0)}%${e.mean_turns !== undefined ? ` | mean turns ${e.mean_turns.toFixed(2)}` : ''}  (n=${e.n})${lv}\n`,
       );
     } else if (e.type === 'curriculum') {
       process.stderr.write(`${clear}curriculum @${e.step}: ${pct(e.level_acc)} fully right at ${levelText(e.from)} >= ${pct(e.threshold)}, moving up to ${levelText(e.to)}\n`);
@@ -107,7 +107,7 @@ function makeSink(dir: RunDir, cfg: RunConfig, total: () => { step: number; of: 
       const line =
         e.type === 'step'
           ? `step ${t.step}/${t.of}${cur} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ${Math.round(e.tokens_per_s).toLocaleString('en-US')} tok/s | ETA ${eta}${lastEval}`
-          : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)}${e.rm_score_mean !== undefined ? ` (rm ${e.rm_score_mean.toFixed(3)}, verifier ${e.verifier_reward_mean!.toFixed(3)})` : ''} | acc ${pct(e.accuracy)} (answer ${pct(e.answer_acc)}) | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
+          : `rl step ${t.step}/${t.of} (step ${e.step}) | reward ${e.reward_mean.toFixed(3)}${e.rm_score_mean !== undefined ? ` (rm ${e.rm_score_mean.toFixed(3)}, verifier ${e.verifier_reward_mean!.toFixed(3)})` : ''} | acc ${pct(e.accuracy)} (answer ${pct(e.answer_acc)}) | zero-var ${pct(e.zero_var_share)} | kl ${e.kl.toExponential(1)} | ent ${e.entropy.toFixed(2)} | len ${e.len_mean.toFixed(0)}${e.mean_turns !== undefined ? ` | turns ${e.mean_turns.toFixed(2)}` : ''} | ${Math.round(e.sample_tokens_per_s)} smp tok/s | ETA ${eta}${lastEval}`;
       process.stderr.write(tty ? `${clear}${line}` : line + '\n');
     } else if (e.type === 'warning') {
       process.stderr.write(`${clear}warning @${e.step}: ${e.message}\n`);

@@ -1,9 +1,12 @@
 // guess-number: the prompt gives the range (`00-99?`), the model proposes `<g>42</g>`, and the
-// environment answers `<o>+</o>` (the number is higher), `<o>-</o>` (lower), `<o>=</o>` (correct,
-// the episode ends) or `<o>?</o>` (not a guess: malformed, out of range or forged). One-character
-// replies and zero-padded guesses keep every turn one width, so turns sit in fixed slots and the
-// context stays short. The terminal check is "solved within K turns" (K = the binary-search bound
-// plus `extraTurns`); a right episode pays less per turn used. The gold policy is binary search.
+// environment answers `<o>+43-99</o>` (the number is higher; it lies in 43-99), `<o>-00-41</o>`
+// (lower), `<o>=</o>` (correct, the episode ends) or `<o>?00-99</o>` (not a guess: malformed or
+// forged; the range unchanged). Every reply restates the range still possible, as the prompt states
+// the first one (version 2; version 1 answered only `+`/`-`, which left both bounds to be recovered
+// from the whole history, a lookup of a lookup: docs/EXPERIMENTS.md 12). Zero-padded guesses and bounds
+// keep every turn one width, so the bounds sit at a fixed offset before each guess. The terminal
+// check is "solved within K turns" (K = the binary-search bound plus `extraTurns`); a right
+// episode pays less per turn used. The gold policy is binary search: the floor of the midpoint.
 
 import { tokenLength } from '../tasks/format.ts';
 import type { Check, Verdict } from '../tasks/types.ts';
@@ -44,11 +47,13 @@ const size = (cfg: GuessConfig) => 10 ** cfg.digits;
 const bound = (n: number) => Math.ceil(Math.log2(n + 1));
 const maxTurnsOf = (cfg: GuessConfig) => bound(size(cfg)) + cfg.extraTurns;
 const pad = (n: number, cfg: GuessConfig) => String(n).padStart(cfg.digits, '0');
+/** The range still possible, as the prompt and every reply write it: `lo-hi`, both padded. */
+const range = (lo: number, hi: number, cfg: GuessConfig) => `${pad(lo, cfg)}-${pad(hi, cfg)}`;
 
 export const guessNumber: Environment<GuessProblem, GuessConfig, GuessState> = {
   name: 'guess-number',
-  version: 1,
-  description: 'Find a hidden number: guess <g>N</g>, the environment answers higher (+), lower (-) or correct (=).',
+  version: 2,
+  description: 'Find a hidden number: guess <g>N</g>, the environment answers higher (+) or lower (-) with the range still possible, or correct (=).',
   defaults: { digits: 2, extraTurns: 0, turnCost: 0.04 },
   curriculum: [{ digits: 2 }, { digits: 3 }],
   knobs: {
@@ -81,11 +86,11 @@ export const guessNumber: Environment<GuessProblem, GuessConfig, GuessState> = {
     const turn = tokenLength(`<g>${pad(0, cfg)}</g>`) * 2 + this.maxObservationLength(cfg);
     return { maxTurns: maxTurnsOf(cfg), maxTokens: tokenLength(this.reset({ target: 0 }, cfg).observation) + maxTurnsOf(cfg) * turn };
   },
-  maxObservationLength: () => tokenLength('<o>?</o>'),
+  maxObservationLength: (cfg) => tokenLength(`<o>?${range(0, 0, cfg)}</o>`),
 
   reset: (_p, cfg) => ({
     state: { turns: 0, lo: 0, hi: size(cfg) - 1, last: null, solvedAt: null, errors: [], errorCount: 0, forged: 0, inconsistent: null },
-    observation: `${pad(0, cfg)}-${pad(size(cfg) - 1, cfg)}?`,
+    observation: `${range(0, size(cfg) - 1, cfg)}?`,
   }),
 
   step(p, s0, action, cfg) {
@@ -93,7 +98,7 @@ export const guessNumber: Environment<GuessProblem, GuessConfig, GuessState> = {
     const bad = (reason: string) => {
       s.errorCount++;
       if (s.errors.length < 8) s.errors.push({ turn: s.turns, reason });
-      return { state: s, observation: '<o>?</o>', done: false, call: { input: action.slice(-200), ok: false } };
+      return { state: s, observation: `<o>?${range(s.lo, s.hi, cfg)}</o>`, done: false, call: { input: action.slice(-200), ok: false } };
     };
     if (countOf(action, '<o>') + countOf(action, '</o>') > 0) {
       s.forged++;
@@ -119,7 +124,7 @@ export const guessNumber: Environment<GuessProblem, GuessConfig, GuessState> = {
     }
     if (p.target > n) s.lo = Math.max(s.lo, n + 1);
     else s.hi = Math.min(s.hi, n - 1);
-    return { state: s, observation: p.target > n ? '<o>+</o>' : '<o>-</o>', done: false, call };
+    return { state: s, observation: `<o>${p.target > n ? '+' : '-'}${range(s.lo, s.hi, cfg)}</o>`, done: false, call };
   },
 
   judge(_p, s, _completion, cfg, opts): Verdict {

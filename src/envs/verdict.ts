@@ -51,6 +51,8 @@ export function envVerdict(
   cost: number,
 ): Verdict {
   const v = finishVerdict(checks, answer, outcomeOk, firstWrong, { truncated: opts.truncation !== null, scheme: opts.scheme });
-  if (v.correct && cost > 0) v.reward = Math.round((v.reward - cost) * 1e9) / 1e9;
+  // Only a paid episode pays the cost: under `full` a right but inconsistent episode earns 0, and
+  // taking the cost off that would rank it below a wrong one.
+  if (v.correct && cost > 0 && v.reward > 0) v.reward = Math.round((v.reward - cost) * 1e9) / 1e9;
   return v;
 }
