@@ -83,9 +83,9 @@ export const DEMOS: Demo[] = [
     id: 'guess-number',
     title: 'Binary search from feedback (guess-number)',
     blurb:
-      'SFT on binary-search episodes for a number from 000 to 999, solved within 10 guesses: each guess `<g>500</g>` gets `<o>+</o>` (higher), `<o>-</o>` (lower) or `<o>=</o>`. Measured in headless Chromium (docs/DEMOS.md, 50 held-out targets): fully right (solved in 10 turns, every guess inside the range the answers allow) 2% at step 200, 14% at step 400, 20% at step 600 (22% solved), a mean 9.5 of at most 10 turns: most episodes still run out of turns. 9 min 30 s on 2 cores shared with other jobs. No RL here: 20 GRPO steps in the CLI did not raise the solve rate (docs/EXPERIMENTS.md, Environments).',
-    watch: 'The inspector: each guess and the environment\'s higher (+) / lower (-) answer; a guess outside the range the answers still allow is marked in red.',
-    runs: [{ name: 'guess-number 3 digits · SFT on binary-search trajectories', params: { ...small, task: 'guess-number', digits: '3', 'train.steps': '600', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', 'eval.every': '200', 'eval.n': '50' } }],
+      'SFT on binary-search episodes for a number from 000 to 999, solved within 10 guesses: each guess `<g>499</g>` gets `+` (higher), `-` (lower) or `=`, with the range still possible (`<o>+500-999</o>`), so the next guess is the middle of the range just written. Measured with the CLI on these settings (the same code; `npx reasonlab train --task guess-number --out R`, 52 held-out targets, 2 cores shared with other jobs): fully right (solved within 10 turns, every guess inside the range) 1.9% at step 100, 3.8% at 200, 17.3% at 300, 44.2% at 400 (51.9% solved), 15 min 35 s. Not yet replayed in the browser since the replies restate the range. Most misses are guesses on narrow ranges, where the midpoint is harder arithmetic. RL did not help: 50 GRPO steps took it to 32.7% (docs/EXPERIMENTS.md 12).',
+    watch: 'The inspector: each guess and the environment\'s reply, higher (+) or lower (-) with the range left; a guess outside that range is marked in red.',
+    runs: [{ name: 'guess-number 3 digits · SFT on binary-search trajectories', params: { ...small, task: 'guess-number', digits: '3', 'train.steps': '400', lr: '3e-3', minLr: '1e-4', warmupSteps: '30', 'eval.every': '100' } }],
   },
   {
     id: 'prefs-dpo',
