@@ -49,10 +49,10 @@ describe('splitTranscript', () => {
     expect(failingTurn(t.turns, t.verdict)?.index).toBe(1);
   });
 
-  it('splits guesses and their one-character replies', () => {
+  it('splits guesses and their replies (direction and the range left)', () => {
     const cfg = validateEnvConfig(guess, {});
     const t = play(guess, cfg, { target: 30 }, ['<g>50</g>', '<g>20</g>', '<g>30</g>']);
-    expect(splitTranscript(guess, t.turns[0]!.text, flat(t.turns)).map((x) => x.text)).toEqual(['00-99?', '<g>50</g>', '<o>-</o>', '<g>20</g>', '<o>+</o>', '<g>30</g>', '<o>=</o>']);
+    expect(splitTranscript(guess, t.turns[0]!.text, flat(t.turns)).map((x) => x.text)).toEqual(['00-99?', '<g>50</g>', '<o>-00-49</o>', '<g>20</g>', '<o>+21-49</o>', '<g>30</g>', '<o>=</o>']);
   });
 });
 
@@ -114,5 +114,17 @@ describe('the worker\'s metrics buffer on an environment run', () => {
     const rc = resolveParams({ task: 'calc-tool', digits: '2' });
     expect(rc.task.config.digits).toBe(2);
     expect(configToParams(rc).params).toMatchObject({ task: 'calc-tool', digits: '2' });
+  });
+});
+
+describe('gloss (the inspector tooltip of a guess-number reply)', () => {
+  it('says the direction and the range left, and nothing for other text', async () => {
+    const { gloss } = await import('../src/ui/Trajectory.tsx');
+    expect(gloss('<o>+500-999</o>')).toBe('higher; still possible: 500 to 999');
+    expect(gloss('<o>-00-49</o>')).toBe('lower; still possible: 00 to 49');
+    expect(gloss('<o>=</o>')).toBe('correct');
+    expect(gloss('<o>?12-40</o>')).toBe('not a guess; still possible: 12 to 40');
+    expect(gloss('<res>056088</res>')).toBeNull();
+    expect(gloss('<o>+5-</o>')).toBeNull();
   });
 });

@@ -27,11 +27,19 @@ function rows(turns: readonly Turn[]): Row[] {
   return out;
 }
 
-/** guess-number's one-character replies in words (a tooltip for readers new to the layout). */
-const GLOSS: Record<string, string> = { '<o>+</o>': 'higher', '<o>-</o>': 'lower', '<o>=</o>': 'correct', '<o>?</o>': 'not a guess' };
+/**
+ * guess-number's replies in words (a tooltip for readers new to the layout): the direction, then
+ * the range still possible (`<o>+500-999</o>`: higher, 500 to 999).
+ */
+export function gloss(reply: string): string | null {
+  const m = /^<o>([+\-=?])(?:(\d+)-(\d+))?<\/o>$/.exec(reply);
+  if (!m) return null;
+  const word = { '+': 'higher', '-': 'lower', '=': 'correct', '?': 'not a guess' }[m[1] as '+' | '-' | '=' | '?'];
+  return m[2] === undefined ? word : `${word}; still possible: ${m[2]} to ${m[3]}`;
+}
 
 /** A reply that says the action failed: a calculator error, or guess-number's "not a guess". */
-const isError = (text: string) => text.includes('error:') || text === '<o>?</o>';
+const isError = (text: string) => text.includes('error:') || text.startsWith('<o>?');
 
 function Spans({ turn, tags }: { turn: Turn; tags: TurnTags }) {
   if (turn.text === '') return <span className="muted">(nothing: the model ended at once)</span>;
@@ -63,7 +71,7 @@ export const Trajectory = memo(function Trajectory({ turns, tags, verdict }: { t
               <Spans turn={r.model} tags={tags} />
             </code>
             {r.reply && (
-              <code className="turn turn-env" data-role="env" title={`the environment's reply${GLOSS[r.reply.text] ? ` (${GLOSS[r.reply.text]})` : ''}, never trained on`}>
+              <code className="turn turn-env" data-role="env" title={`the environment's reply${gloss(r.reply.text) ? ` (${gloss(r.reply.text)})` : ''}, never trained on`}>
                 <Spans turn={r.reply} tags={tags} />
               </code>
             )}
