@@ -13,7 +13,8 @@ import type { PrefEvent } from '../train/pref-events.ts';
 import { runPrefLoop } from '../train/pref-loop.ts';
 import { snapshotToFiles } from '../train/snapshot.ts';
 import { MetricsBuffer } from './metrics.ts';
-import type { PrefRunInfo, RunState, RunStatus, RunSummary, SessionUpdate } from './protocol.ts';
+import { RunControl } from './run-control.ts';
+import type { PrefRunInfo, RunState, RunSummary, SessionUpdate } from './protocol.ts';
 import { RUN_LOCK } from './session.ts';
 import { StorageError, type RunStore } from './store.ts';
 
@@ -26,17 +27,8 @@ export interface DpoSpec {
   pref: PrefRunInfo;
 }
 
-const SEND_EVERY_MS = 250;
-
-export class DpoSession {
-  readonly metrics: MetricsBuffer;
-  private status: RunStatus;
-  private ctrl = new AbortController();
-  private release: (() => void) | null = null;
-  private pauseRequested = false;
-  private lostDevice: string | null = null;
+export class DpoSession extends RunControl {
   private unsaved: PrefEvent[] = [];
-  private lastSend = 0;
   private lastAcc: number | null = null;
   private readonly created = Date.now();
 
@@ -44,10 +36,9 @@ export class DpoSession {
     private spec: DpoSpec,
     private trainer: DpoTrainer,
     private store: RunStore,
-    private send: (u: SessionUpdate) => void,
+    send: (u: SessionUpdate) => void,
   ) {
-    this.metrics = new MetricsBuffer(spec.id, 64);
-    this.status = { runId: spec.id, state: 'starting', step: 0, phase: 'sft', total: trainer.cfg.steps, message: null, savedStep: -1, stepMode: false, stage: 'dpo' };
+    super(new MetricsBuffer(spec.id, 64), { runId: spec.id, state: 'starting', step: 0, phase: 'sft', total: trainer.cfg.steps, message: null, savedStep: -1, stepMode: false, stage: 'dpo' }, send);
   }
 
   get id(): string {
@@ -56,14 +47,6 @@ export class DpoSession {
 
   get task(): string {
     return this.spec.cfg.task.name;
-  }
-
-  get active(): boolean {
-    return ['starting', 'running', 'paused'].includes(this.status.state);
-  }
-
-  snapshotStatus(): RunStatus {
-    return { ...this.status };
   }
 
   summary(): RunSummary {
@@ -85,53 +68,8 @@ export class DpoSession {
     };
   }
 
-  private setStatus(p: Partial<RunStatus>): void {
-    Object.assign(this.status, p);
-    this.send({ kind: 'status', status: { ...this.status } });
-  }
-
-  private flush(force: boolean): void {
-    const now = performance.now();
-    if (this.metrics.empty || (!force && now - this.lastSend < SEND_EVERY_MS)) return;
-    this.lastSend = now;
-    this.send({ kind: 'metrics', batch: this.metrics.take() });
-  }
-
-  pause(): void {
-    if (this.status.state === 'running') this.pauseRequested = true;
-  }
-
-  resume(): void {
-    this.pauseRequested = false;
-    this.setStatus({ stepMode: false });
-    this.open();
-  }
-
-  stepOnce(): void {
-    this.pauseRequested = true;
-    this.setStatus({ stepMode: true });
-    this.open();
-  }
-
-  stop(): void {
-    this.ctrl.abort();
-    this.pauseRequested = false;
-    this.open();
-  }
-
   switchToRl(): void {
     throw new Error('a DPO run has no RL phase: start an SFT → RL run for that');
-  }
-
-  deviceLost(reason: string): void {
-    this.lostDevice = reason;
-    this.stop();
-  }
-
-  private open(): void {
-    const r = this.release;
-    this.release = null;
-    r?.();
   }
 
   private sink = async (e: PrefEvent): Promise<void> => {
@@ -139,16 +77,16 @@ export class DpoSession {
     this.metrics.push(e as unknown as TrainEvent);
     this.unsaved.push(e);
     if (e.type === 'pref_eval' && e.greedy_acc !== undefined) this.lastAcc = e.greedy_acc;
-    this.flush(e.type !== 'pref_step');
+    this.flushMetrics(e.type !== 'pref_step');
     if (e.type !== 'pref_step') return;
     this.status.step = e.step;
     if (this.status.state === 'starting') this.setStatus({ state: 'running' });
     else this.send({ kind: 'status', status: { ...this.status } });
     if (this.pauseRequested && !this.ctrl.signal.aborted) {
-      this.flush(true);
+      this.flushMetrics(true);
       this.setStatus({ state: 'paused' });
       await this.checkpoint();
-      if (this.pauseRequested && !this.ctrl.signal.aborted) await new Promise<void>((r) => (this.release = r));
+      if (this.pauseRequested && !this.ctrl.signal.aborted) await this.waitAtGate();
       if (!this.ctrl.signal.aborted) this.setStatus({ state: 'running', message: null });
     }
   };
@@ -183,7 +121,7 @@ export class DpoSession {
       await this.store.putRun(this.summary());
       const reason = await runPrefLoop(this.trainer, this.sink, { signal: this.ctrl.signal });
       if (this.lostDevice) throw new Error(this.lostDevice);
-      this.flush(true);
+      this.flushMetrics(true);
       const state: RunState = reason === 'stopped' ? 'stopped' : 'done';
       // Stored first, then announced: the UI reads the run list when it hears the run ended.
       this.status.state = state;
@@ -191,7 +129,7 @@ export class DpoSession {
       await this.store.putRun(this.summary()).catch(() => undefined);
       this.setStatus({ state });
     } catch (e) {
-      this.flush(true);
+      this.flushMetrics(true);
       const why = this.lostDevice ? `the GPU device was lost (${this.lostDevice})` : (e as Error).message;
       this.setStatus({ state: 'error', message: `DPO failed at step ${this.status.step}: ${why}. ${this.status.savedStep >= 0 ? `Its checkpoint at step ${this.status.savedStep} is kept.` : 'Nothing was saved: train on the ratings again.'}` });
       await this.store.putRun({ ...this.summary(), state: 'stopped' }).catch(() => undefined);

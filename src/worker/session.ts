@@ -17,7 +17,8 @@ import type { ModelConfig } from '../model/config.ts';
 import { getEnv, isEnvName } from '../envs/registry.ts';
 import { DatasetTrainer, type Dataset } from './data.ts';
 import { MetricsBuffer } from './metrics.ts';
-import type { RunState, RunStatus, RunSummary, SessionUpdate } from './protocol.ts';
+import { RunControl } from './run-control.ts';
+import type { RunState, RunSummary, SessionUpdate } from './protocol.ts';
 import { StorageError, type RunStore, type StoredRl } from './store.ts';
 
 /**
@@ -60,20 +61,12 @@ export interface StartSpec {
 export const CHECKPOINT_EVERY = 50;
 /** Web Lock name prefix: a session holds `RUN_LOCK + id` while it runs, so other tabs see it is live. */
 export const RUN_LOCK = 'reasonlab-run:';
-const SEND_EVERY_MS = 250;
 const MAX_STORED_SAMPLES = 64;
 
-export class Session {
-  readonly metrics: MetricsBuffer;
-  private status: RunStatus;
+export class Session extends RunControl {
   private trainer: PhaseTrainer | null = null;
-  private ctrl = new AbortController();
-  private release: (() => void) | null = null;
-  private pauseRequested = false;
   private switchRequested = false;
-  private lostDevice: string | null = null;
   private unsaved: TrainEvent[] = [];
-  private lastSend = 0;
   private phase: 'sft' | 'rl' = 'sft';
   private offset = 0;
   private lastAcc: number | null = null;
@@ -82,19 +75,24 @@ export class Session {
   constructor(
     private spec: StartSpec,
     private store: RunStore,
-    private send: (u: SessionUpdate) => void,
+    send: (u: SessionUpdate) => void,
   ) {
-    // An environment's samples carry their turns (the tags copied: the env object holds functions).
-    const env = isEnvName(spec.cfg.task.name) ? getEnv(spec.cfg.task.name) : null;
-    this.metrics = new MetricsBuffer(spec.id, 64, env && { actionEnds: [...env.actionEnds], envTags: [...env.envTags] });
-    this.created = spec.created ?? Date.now();
     const cfg = spec.cfg;
-    this.phase = spec.from?.phase ?? (cfg.stage === 'rl' ? 'rl' : 'sft');
-    this.offset = spec.from?.offset ?? 0;
+    const phase = spec.from?.phase ?? (cfg.stage === 'rl' ? 'rl' : 'sft');
+    const offset = spec.from?.offset ?? 0;
     // A run resumed in its RL phase ends `rl.steps` after its SFT steps (fewer than train.steps
     // when SFT was cut short by Switch to RL).
-    const total = this.phase === 'rl' && spec.from ? this.offset + cfg.rl.steps : runTotal(cfg);
-    this.status = { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase: this.phase, total, message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode };
+    const total = phase === 'rl' && spec.from ? offset + cfg.rl.steps : runTotal(cfg);
+    // An environment's samples carry their turns (the tags copied: the env object holds functions).
+    const env = isEnvName(cfg.task.name) ? getEnv(cfg.task.name) : null;
+    super(
+      new MetricsBuffer(spec.id, 64, env && { actionEnds: [...env.actionEnds], envTags: [...env.envTags] }),
+      { runId: spec.id, state: 'starting', step: spec.from?.snapshot.step ?? 0, phase, total, message: null, savedStep: spec.from ? spec.from.snapshot.step : -1, stepMode: !!spec.stepMode },
+      send,
+    );
+    this.created = spec.created ?? Date.now();
+    this.phase = phase;
+    this.offset = offset;
     this.pauseRequested = !!spec.stepMode;
   }
 
@@ -109,26 +107,6 @@ export class Session {
 
   get state(): RunState {
     return this.status.state;
-  }
-
-  get active(): boolean {
-    return ['starting', 'running', 'paused'].includes(this.status.state);
-  }
-
-  snapshotStatus(): RunStatus {
-    return { ...this.status };
-  }
-
-  private setStatus(p: Partial<RunStatus>): void {
-    Object.assign(this.status, p);
-    this.send({ kind: 'status', status: { ...this.status } });
-  }
-
-  private flushMetrics(force: boolean): void {
-    const now = performance.now();
-    if (this.metrics.empty || (!force && now - this.lastSend < SEND_EVERY_MS)) return;
-    this.lastSend = now;
-    this.send({ kind: 'metrics', batch: this.metrics.take() });
   }
 
   summary(): RunSummary {
@@ -149,46 +127,10 @@ export class Session {
     };
   }
 
-  // ---- commands (from the UI) ----
-
-  pause(): void {
-    if (this.status.state === 'running') this.pauseRequested = true;
-  }
-
-  resume(): void {
-    this.pauseRequested = false;
-    this.setStatus({ stepMode: false });
-    this.open();
-  }
-
-  /** One step, then pause again (teaching mode). */
-  stepOnce(): void {
-    this.pauseRequested = true;
-    this.setStatus({ stepMode: true });
-    this.open();
-  }
-
-  stop(): void {
-    this.ctrl.abort();
-    this.pauseRequested = false;
-    this.open();
-  }
-
   switchToRl(): void {
     if (this.phase !== 'sft' || !this.active) return;
     this.switchRequested = true;
     this.stop();
-  }
-
-  deviceLost(reason: string): void {
-    this.lostDevice = reason;
-    this.stop();
-  }
-
-  private open(): void {
-    const r = this.release;
-    this.release = null;
-    r?.();
   }
 
   // ---- the run ----
@@ -218,7 +160,7 @@ export class Session {
       if (!this.ctrl.signal.aborted) this.setStatus({ state: 'running' });
       return;
     }
-    await new Promise<void>((resolve) => (this.release = resolve));
+    await this.waitAtGate();
     if (!this.ctrl.signal.aborted) this.setStatus({ state: 'running', message: null });
   }
 
