@@ -7,7 +7,7 @@ import { getEnv, validateEnvConfig } from '../envs/registry.ts';
 import { RecordError } from '../records/record.ts';
 import { generateTrajectory, isTrajectoryValue, validateTrajectory, verifyTrajectory, type TrajectoryRecord } from '../records/trajectory.ts';
 import type { Verdict } from '../tasks/types.ts';
-import type { BadLine } from '../records/jsonl.ts';
+import { parseJsonlWith, type BadLine } from '../records/jsonl.ts';
 
 /** `n` gold trajectories of `envName` (the knobs are the remaining flags). */
 export function generateTrajectories(envName: string, knobs: Record<string, string>, n: number, seed: number, split: Split): TrajectoryRecord[] {
@@ -40,28 +40,16 @@ export interface VerifiedTrajectory {
  * RecordError naming file:line, or with `skipBad` is listed in `bad`.
  */
 export function verifyTrajectoryLines(text: string, file: string, envFlag: string | undefined, scheme: string, skipBad: boolean): { results: VerifiedTrajectory[]; bad: BadLine[] } {
-  const results: VerifiedTrajectory[] = [];
-  const bad: BadLine[] = [];
-  text.split('\n').forEach((raw0, i) => {
-    const raw = raw0.endsWith('\r') ? raw0.slice(0, -1) : raw0;
-    if (raw.trim() === '') return;
-    const line = i + 1;
-    const where = `${file}:${line}`;
-    try {
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch (e) {
-        throw new RecordError(`${where}: invalid JSON (${(e as Error).message})`);
-      }
+  const { rows, bad } = parseJsonlWith(
+    text,
+    file,
+    (value, where, line): VerifiedTrajectory => {
       if (!isTrajectoryValue(value)) throw new RecordError(`${where}: not a trajectory (no field environment) in a file of trajectories`);
       const r = validateTrajectory(value, where);
       if (envFlag !== undefined && r.environment !== envFlag) throw new RecordError(`${where}: trajectory is of environment ${r.environment}, not --task ${envFlag}`);
-      results.push({ id: r.id, line, task: r.environment, verdict: verifyTrajectory(r, where, scheme) });
-    } catch (e) {
-      if (!(e instanceof RecordError) || !skipBad) throw e;
-      bad.push({ line, message: e.message });
-    }
-  });
-  return { results, bad };
+      return { id: r.id, line, task: r.environment, verdict: verifyTrajectory(r, where, scheme) };
+    },
+    { skipBad },
+  );
+  return { results: rows, bad };
 }
