@@ -9,8 +9,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOverrides, DEFAULT_CONFIG } from '../src/run-config.ts';
 import { dpoReadiness, MIN_DPO_PAIRS, notReadyMessage, simulatedRecord, appRater } from '../src/records/rate-train.ts';
 import { validatePreference, type PreferenceRecord } from '../src/records/preference.ts';
-import { Trainer } from '../src/train/sft.ts';
-import { snapshotToFiles } from '../src/train/snapshot.ts';
 import type { TrainEvent } from '../src/train/events.ts';
 import { PairSampler } from '../src/worker/pairs.ts';
 import type { DpoSession } from '../src/worker/dpo-session.ts';
@@ -18,6 +16,7 @@ import { prefApi } from '../src/worker/pref-api.ts';
 import type { RunSummary, SessionUpdate } from '../src/worker/protocol.ts';
 import type { RunStore, StoredCheckpoint } from '../src/worker/store.ts';
 import { useBackend } from './helpers/backend.ts';
+import { freshCheckpoint } from './helpers/checkpoint.ts';
 import { DPO_CHARTS } from '../src/ui/charts.ts';
 import { DEMOS } from '../src/ui/demos.ts';
 import { APP_DPO_LRS } from '../src/records/rate-train.ts';
@@ -86,9 +85,7 @@ describe('simulated rater and DPO in the worker (cpu)', () => {
   let ck: StoredCheckpoint;
   beforeAll(async () => {
     await useBackend('cpu');
-    const t = new Trainer(cfg);
-    ck = { runId: 'run-a', step: 0, phase: 'sft', offset: 0, files: snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok) };
-    t.dispose();
+    ck = await freshCheckpoint(cfg);
   });
 
   const api = (m: ReturnType<typeof memStore>, sessions: DpoSession[], updates: SessionUpdate[] = []) =>

@@ -10,12 +10,11 @@ import { problemAt } from '../src/data/split.ts';
 import { humanRecord } from '../src/records/human.ts';
 import { validatePreference } from '../src/records/preference.ts';
 import { getTask } from '../src/tasks/registry.ts';
-import { Trainer } from '../src/train/sft.ts';
-import { snapshotToFiles } from '../src/train/snapshot.ts';
 import { PairSampler } from '../src/worker/pairs.ts';
 import type { RunSummary } from '../src/worker/protocol.ts';
 import type { RunStore, StoredCheckpoint } from '../src/worker/store.ts';
 import { useBackend } from './helpers/backend.ts';
+import { freshCheckpoint } from './helpers/checkpoint.ts';
 
 const cfg = applyOverrides(DEFAULT_CONFIG, { task: 'addition', digits: 2, nLayer: 1, nHead: 2, nEmbd: 16, batchSize: 4, seed: 3 });
 
@@ -35,9 +34,7 @@ describe('PairSampler (cpu)', () => {
   let ck: StoredCheckpoint;
   beforeAll(async () => {
     await useBackend('cpu');
-    const t = new Trainer(cfg);
-    ck = { runId: 'run-a', step: 0, phase: 'sft', offset: 0, files: snapshotToFiles(await t.snapshot(), cfg, t.model, t.tok) };
-    t.dispose();
+    ck = await freshCheckpoint(cfg);
   });
 
   it('samples two verified completions per prompt of the rating stream, deterministically', async () => {
