@@ -29,7 +29,6 @@ export interface DpoSpec {
 
 export class DpoSession extends RunControl {
   private unsaved: PrefEvent[] = [];
-  private lastAcc: number | null = null;
   private readonly created = Date.now();
 
   constructor(
@@ -50,22 +49,7 @@ export class DpoSession extends RunControl {
   }
 
   summary(): RunSummary {
-    return {
-      id: this.spec.id,
-      name: this.spec.name,
-      created: this.created,
-      updated: Date.now(),
-      cfg: this.spec.cfg,
-      state: this.status.state,
-      step: this.status.step,
-      phase: 'sft',
-      savedStep: this.status.savedStep,
-      total: this.status.total,
-      backend: this.spec.backend,
-      lastAcc: this.lastAcc,
-      datasetName: null,
-      pref: this.spec.pref,
-    };
+    return this.summaryOf(this.spec, this.created, 'sft', { datasetName: null, pref: this.spec.pref });
   }
 
   switchToRl(): void {

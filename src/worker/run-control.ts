@@ -3,14 +3,25 @@
 // the commands between steps (pause, resume, one step, stop) with the gate a paused run waits at.
 
 import type { MetricsBuffer } from './metrics.ts';
-import type { RunStatus, SessionUpdate } from './protocol.ts';
+import type { RunConfig } from '../run-config.ts';
+import type { RunStatus, RunSummary, SessionUpdate } from './protocol.ts';
 
 const SEND_EVERY_MS = 250;
+
+/** What names a run in the runs list, whatever it trains. */
+export interface RunIdentity {
+  id: string;
+  name: string;
+  cfg: RunConfig;
+  backend: string;
+}
 
 export abstract class RunControl {
   protected ctrl = new AbortController();
   protected pauseRequested = false;
   protected lostDevice: string | null = null;
+  /** Greedy fully-right accuracy of the latest evaluation, for the runs list. */
+  protected lastAcc: number | null = null;
   private release: (() => void) | null = null;
   private lastSend = 0;
 
@@ -31,6 +42,12 @@ export abstract class RunControl {
   protected setStatus(p: Partial<RunStatus>): void {
     Object.assign(this.status, p);
     this.send({ kind: 'status', status: { ...this.status } });
+  }
+
+  /** The run's entry in the runs list; `extra` is what its kind adds (dataset name, DPO source). */
+  protected summaryOf(run: RunIdentity, created: number, phase: 'sft' | 'rl', extra: Pick<RunSummary, 'datasetName'> & Partial<RunSummary>): RunSummary {
+    const { state, step, savedStep, total } = this.status;
+    return { id: run.id, name: run.name, created, updated: Date.now(), cfg: run.cfg, state, step, phase, savedStep, total, backend: run.backend, lastAcc: this.lastAcc, ...extra };
   }
 
   /** Send the buffered metric rows: at once with `force`, else at most every SEND_EVERY_MS. */

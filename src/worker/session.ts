@@ -69,7 +69,6 @@ export class Session extends RunControl {
   private unsaved: TrainEvent[] = [];
   private phase: 'sft' | 'rl' = 'sft';
   private offset = 0;
-  private lastAcc: number | null = null;
   private created: number;
 
   constructor(
@@ -110,21 +109,7 @@ export class Session extends RunControl {
   }
 
   summary(): RunSummary {
-    return {
-      id: this.spec.id,
-      name: this.spec.name,
-      created: this.created,
-      updated: Date.now(),
-      cfg: this.spec.cfg,
-      state: this.status.state,
-      step: this.status.step,
-      phase: this.phase,
-      savedStep: this.status.savedStep,
-      total: this.status.total,
-      backend: this.spec.backend,
-      lastAcc: this.lastAcc,
-      datasetName: this.spec.dataset?.name ?? null,
-    };
+    return this.summaryOf(this.spec, this.created, this.phase, { datasetName: this.spec.dataset?.name ?? null });
   }
 
   switchToRl(): void {

@@ -3,20 +3,13 @@
 //   inspector-calc-tool.png      held-out calc-tool episodes after 400 SFT steps
 //   rollouts-calc-tool.png       its RL rollouts (2 GRPO steps), trajectories as recorded
 //   inspector-guess-number.png   held-out guess-number episodes (3 digits) after 400 SFT steps
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { waitForBadge, waitForState } from './helpers/app.ts';
-import { findChromium, launchChromium, openApp } from './helpers/chromium.ts';
-import { ROOT, buildApp, serveApp } from './helpers/server.ts';
+import { openApp } from './helpers/chromium.ts';
+import { startShots } from './helpers/shots.ts';
 
-const OUT = resolve(ROOT, process.env.SHOTS_DIR ?? 'docs/screenshots');
-const chromiumPath = findChromium();
-if (!chromiumPath) {
-  console.error('env-screenshots: no chromium found (apt-get install -y chromium)');
-  process.exit(1);
-}
-mkdirSync(OUT, { recursive: true });
+const { out: OUT, server, browser, close } = await startShots(process.env.SHOTS_DIR ?? 'docs/screenshots');
 
 /** Train `query` to the end, then picture each panel with its top just below the sticky top bar. */
 async function shoot(browser: Browser, url: string, query: string, shots: { panel: string; file: string }[]): Promise<void> {
@@ -35,9 +28,6 @@ async function shoot(browser: Browser, url: string, query: string, shots: { pane
   await app.close();
 }
 
-await buildApp();
-const server = await serveApp();
-const browser = await launchChromium(chromiumPath);
 // ONLY=calc-tool or ONLY=guess-number takes one environment's pictures.
 const only = process.env.ONLY;
 try {
@@ -48,6 +38,5 @@ try {
   if (!only || only === 'guess-number') await shoot(browser, server.url, 'backend=wasm&task=guess-number&digits=3&preset=nano&seed=1&steps=400&eval.every=400&eval.n=16', [{ panel: 'inspector', file: 'inspector-guess-number.png' }]);
   console.log(`screenshots written to ${OUT}`);
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }

@@ -4,22 +4,12 @@
 //   main-training.png / narrow.png           about 40 s into the first demo (two runs compared)
 //   inspector.png                            the sample inspector at that moment
 // No settings in the link: what a newcomer opens (auto picks the backend).
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { waitFor, waitForBadge } from './helpers/app.ts';
-import { findChromium, launchChromium, openApp } from './helpers/chromium.ts';
-import { ROOT, buildApp, serveApp } from './helpers/server.ts';
+import { openApp } from './helpers/chromium.ts';
+import { startShots } from './helpers/shots.ts';
 
-const OUT = resolve(ROOT, process.env.SCREENSHOT_DIR ?? 'docs/screenshots');
-const chromiumPath = findChromium();
-if (!chromiumPath) {
-  console.error('screenshots: no chromium found (apt-get install -y chromium)');
-  process.exit(1);
-}
-mkdirSync(OUT, { recursive: true });
-await buildApp();
-const server = await serveApp();
-const browser = await launchChromium(chromiumPath);
+const { out: OUT, server, browser, close } = await startShots(process.env.SCREENSHOT_DIR ?? 'docs/screenshots');
 try {
   const app = await openApp(browser, server.url, '', { viewport: { width: 1280, height: 800 } });
   const { page } = app;
@@ -46,6 +36,5 @@ try {
   await app.close();
   console.log(`screenshots written to ${OUT}`);
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }

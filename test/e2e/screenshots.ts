@@ -6,22 +6,12 @@
 //   rate.png, rate-narrow.png  the Rate panel (1280x800, 400x800) on that run, after 3 ratings
 //   rl-phase.png         an sft+rl run in its RL phase: shaded RL part, reward/KL/entropy charts
 //   rollouts.png         the RL rollout browser (records with verdicts and advantages)
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { waitFor, waitForBadge, waitForState } from './helpers/app.ts';
-import { findChromium, launchChromium, openApp } from './helpers/chromium.ts';
-import { ROOT, buildApp, serveApp } from './helpers/server.ts';
+import { openApp } from './helpers/chromium.ts';
+import { startShots } from './helpers/shots.ts';
 
-const OUT = resolve(ROOT, 'docs/screenshots');
-const chromiumPath = findChromium();
-if (!chromiumPath) {
-  console.error('screenshots: no chromium found (apt-get install -y chromium)');
-  process.exit(1);
-}
-mkdirSync(OUT, { recursive: true });
-await buildApp();
-const server = await serveApp();
-const browser = await launchChromium(chromiumPath);
+const { out: OUT, server, browser, close } = await startShots('docs/screenshots');
 try {
   const query = process.argv[2] ?? 'backend=wasm&task=addition&digits=2&preset=nano&seed=1&steps=600&lr=6e-3&minLr=6e-4&warmupSteps=30&eval.every=25&eval.n=32';
   const app = await openApp(browser, server.url, query, { viewport: { width: 1280, height: 800 } });
@@ -71,6 +61,5 @@ try {
   await rl.close();
   console.log(`screenshots written to ${OUT}`);
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }
