@@ -4,8 +4,7 @@
 // that single-turn tasks never need; it reuses the task vocabulary (Verdict, Check, Knob, configs
 // validated by the task registry, problems drawn by `problemAt`). Pure: no tfjs, no Node, no eval.
 
-import type { Rng } from '../rng.ts';
-import type { Knob, Verdict } from '../tasks/types.ts';
+import type { ProblemSource, Verdict } from '../tasks/types.ts';
 
 /** Who wrote a turn of the transcript. Environment turns are never trained on (loss mask 0). */
 export type Role = 'model' | 'env';
@@ -57,19 +56,7 @@ export interface JudgeOptions {
  * checkpointed or run as G copies in a batch. Randomness only in `generate` (through `rng`), so
  * episodes are deterministic per (seed, index) like task problems.
  */
-export interface Environment<P = unknown, C extends object = Record<string, unknown>, S = unknown> {
-  name: string;
-  /** Bump when generation, the layout or the judging changes meaning; stored in every record. */
-  version: number;
-  description: string;
-  defaults: C;
-  curriculum: Partial<C>[];
-  knobs: Record<string, Knob>;
-  options: Record<string, readonly string[]>;
-  check?(cfg: C): string | null;
-  generate(rng: Rng, cfg: C): P;
-  /** Canonical form for the held-out split (`problemAt`). */
-  canonical(p: P): string;
+export interface Environment<P = unknown, C extends object = Record<string, unknown>, S = unknown> extends ProblemSource<P, C> {
   /** Difficulty level for per-level metrics (e.g. "5 guesses"). */
   level(p: P, cfg: C): string;
   /**

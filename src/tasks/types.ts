@@ -50,9 +50,13 @@ export interface Knob {
   help: string;
 }
 
-export interface Task<P = unknown, C extends object = Record<string, unknown>> {
+/**
+ * What tasks and environments (src/envs/types.ts) share: a name and version, configs with knobs,
+ * a curriculum, and seeded problems with a canonical form for the held-out split.
+ */
+export interface ProblemSource<P = unknown, C extends object = Record<string, unknown>> {
   name: string;
-  /** Bump when generation or verification changes meaning; stored in records and checkpoints. */
+  /** Bump when generation, the layout or the checking changes meaning; stored in records and checkpoints. */
   version: number;
   description: string;
   defaults: C;
@@ -67,6 +71,9 @@ export interface Task<P = unknown, C extends object = Record<string, unknown>> {
   generate(rng: Rng, cfg: C): P;
   /** Canonical form: equal problems (however presented) give the same string. Used for splits. */
   canonical(p: P): string;
+}
+
+export interface Task<P = unknown, C extends object = Record<string, unknown>> extends ProblemSource<P, C> {
   prompt(p: P, cfg: C): string;
   gold(p: P, cfg: C): Gold;
   /** Longest prompt (in tokens, <bos> excluded) the config can produce. */
